@@ -1,0 +1,4 @@
+package app
+
+// addStreams registers the functions of the streams capability.
+func addStreams(m map[string]Builder) {}

@@ -1,0 +1,159 @@
+// Package httpapi is the HTTP edge shared by every route: JSON bodies, the
+// error contract ({"__type", "message"}), the caller's identity, and routing.
+// A route is a plain http.Handler; Lambda runs it behind the API Gateway
+// proxy adapter, the offline stack mounts it on a mux.
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/telemetry"
+)
+
+// MaxBodyBytes bounds request bodies; larger ones get 413.
+const MaxBodyBytes = 64 << 10
+
+// MaxPathParamLength bounds each path parameter, as the reference does.
+const MaxPathParamLength = 100
+
+// Func is a handler that returns an error instead of writing it.
+type Func func(w http.ResponseWriter, r *http.Request) error
+
+// ServeHTTP runs f and writes any error it returns.
+func (f Func) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := f(w, r); err != nil {
+		WriteError(w, r, err)
+	}
+}
+
+// Status maps an error code to its HTTP status.
+func Status(code onair.Code) int {
+	switch code {
+	case onair.Invalid:
+		return http.StatusBadRequest
+	case onair.Unauthorized:
+		return http.StatusUnauthorized
+	case onair.Forbidden:
+		return http.StatusForbidden
+	case onair.NotFound:
+		return http.StatusNotFound
+	case onair.Conflict:
+		return http.StatusConflict
+	case onair.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case onair.Throttled:
+		return http.StatusTooManyRequests
+	case onair.Unavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// ErrorBody is the error contract of every route.
+type ErrorBody struct {
+	Type    string `json:"__type"`
+	Message string `json:"message"`
+}
+
+// WriteError writes err as {"__type","message"} with the status of its code.
+// Server-side failures are logged with their cause; client errors at debug.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	code := onair.ErrorCode(err)
+	status := Status(code)
+	log := telemetry.Logger(r.Context())
+	if status >= 500 {
+		log.Error("request failed", "status", status, "err", err.Error())
+	} else {
+		log.Debug("request refused", "status", status, "err", err.Error())
+	}
+	_ = WriteJSON(w, status, ErrorBody{Type: onair.ErrorType(err), Message: onair.ErrorMessage(err)})
+}
+
+// WriteJSON writes v as JSON with status. A 204 gets no body.
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+	return nil
+}
+
+// Decode reads a JSON object body into dst. An empty, oversized or malformed
+// body is an Invalid (or TooLarge) error with a message that says what is wrong.
+func Decode(r *http.Request, dst any) error {
+	if r.Body == nil {
+		return onair.Errorf(onair.Invalid, "BadRequestException", "Missing request body.")
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		return onair.Wrap(onair.Invalid, "BadRequestException", "Could not read the request body.", err)
+	}
+	if len(body) > MaxBodyBytes {
+		return onair.Errorf(onair.TooLarge, "PayloadTooLargeException", "Request body is larger than %d bytes.", MaxBodyBytes)
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return onair.Errorf(onair.Invalid, "BadRequestException", "Missing request body.")
+	}
+	if err := json.Unmarshal(body, dst); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			return onair.Errorf(onair.Invalid, "BadRequestException", "Field %q must be a %s.", typeErr.Field, typeErr.Type.Kind())
+		}
+		return onair.Wrap(onair.Invalid, "BadRequestException", "Request body is not valid JSON.", err)
+	}
+	return nil
+}
+
+var wildcard = regexp.MustCompile(`\{([A-Za-z0-9_]+)\.{0,3}\}`)
+
+// Route returns a handler serving h at pattern ("GET /channels/{username}")
+// and a JSON 404/405 for anything else. Path parameters longer than
+// MaxPathParamLength are refused with 400, as the reference does.
+func Route(pattern string, h http.Handler) http.Handler {
+	return Routes(map[string]http.Handler{pattern: h})
+}
+
+// Routes is Route for a function that serves several patterns (e.g. the same
+// path under two methods).
+func Routes(routes map[string]http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	for pattern, h := range routes {
+		var names []string
+		for _, m := range wildcard.FindAllStringSubmatch(pattern, -1) {
+			names = append(names, m[1])
+		}
+		mux.Handle(pattern, checkParams(names, h))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, r, onair.Errorf(onair.NotFound, "NotFoundException", "No route for %s %s.", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+func checkParams(names []string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, n := range names {
+			if v := r.PathValue(n); len(v) > MaxPathParamLength {
+				WriteError(w, r, onair.Errorf(onair.Invalid, "BadRequestException",
+					"params/%s must NOT have more than %d characters", n, MaxPathParamLength))
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
