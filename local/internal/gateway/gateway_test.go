@@ -38,7 +38,9 @@ func (fakeAuth) Verify(ctx context.Context, token string) (onair.Caller, error) 
 // invoker runs real app.HTTP handlers, as the offline stack does.
 type invoker map[string]func(ctx context.Context, p []byte) ([]byte, error)
 
-func (i invoker) Invoke(ctx context.Context, fn string, p []byte) ([]byte, error) { return i[fn](ctx, p) }
+func (i invoker) Invoke(ctx context.Context, fn string, p []byte) ([]byte, error) {
+	return i[fn](ctx, p)
+}
 
 func newGateway(t *testing.T) *Gateway {
 	t.Helper()
