@@ -1,0 +1,151 @@
+// Package host runs onair's functions in the offline stack's process, the
+// way Lambda runs them: each function is built once from its template
+// environment (app.Build), then invoked with a JSON payload, a request id and
+// a deadline from its Timeout. Gateway routes, Cognito triggers, EventBridge
+// rules and the Lambda Invoke API all go through Invoke.
+package host
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/onair/onair/shared/app"
+)
+
+// Function says how to build and run one function.
+type Function struct {
+	Name    string
+	Timeout time.Duration
+	// Deps returns the dependencies the function is built from.
+	Deps func() (*app.Deps, error)
+}
+
+// Host invokes functions in process.
+type Host struct {
+	logger    *slog.Logger
+	functions map[string]Function
+	region    string
+	account   string
+
+	mu       sync.Mutex
+	handlers map[string]lambda.Handler
+}
+
+// New returns a host for the given functions.
+func New(functions []Function, region, account string, logger *slog.Logger) *Host {
+	m := make(map[string]Function, len(functions))
+	for _, f := range functions {
+		m[f.Name] = f
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Host{logger: logger, functions: m, region: region, account: account, handlers: map[string]lambda.Handler{}}
+}
+
+// ErrUnknownFunction is returned for a function the template does not declare.
+type ErrUnknownFunction struct{ Name string }
+
+func (e ErrUnknownFunction) Error() string { return fmt.Sprintf("function not found: %s", e.Name) }
+
+// Has reports whether the template declares the function.
+func (h *Host) Has(name string) bool {
+	_, ok := h.functions[name]
+	return ok
+}
+
+// Names lists the functions.
+func (h *Host) Names() []string {
+	out := make([]string, 0, len(h.functions))
+	for n := range h.functions {
+		out = append(out, n)
+	}
+	return out
+}
+
+func (h *Host) handler(ctx context.Context, name string) (lambda.Handler, Function, error) {
+	f, ok := h.functions[name]
+	if !ok {
+		return nil, Function{}, ErrUnknownFunction{name}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if hd, ok := h.handlers[name]; ok {
+		return hd, f, nil
+	}
+	d, err := f.Deps()
+	if err != nil {
+		return nil, f, fmt.Errorf("%s: %w", name, err)
+	}
+	hd, err := app.Build(ctx, d)
+	if err != nil {
+		return nil, f, err
+	}
+	h.handlers[name] = hd
+	return hd, f, nil
+}
+
+// FunctionError is a function's own failure (Lambda's "Unhandled" error),
+// as opposed to a failure to run it.
+type FunctionError struct {
+	Function string
+	Message  string
+	Type     string
+}
+
+func (e *FunctionError) Error() string { return e.Message }
+
+// Invoke runs the function with payload and returns its response.
+func (h *Host) Invoke(ctx context.Context, name string, payload []byte) (out []byte, err error) {
+	hd, f, err := h.handler(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	timeout := f.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	reqID := newUUID()
+	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
+		AwsRequestID:       reqID,
+		InvokedFunctionArn: fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", h.region, h.account, name),
+	})
+	start := time.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			h.logger.Error("function panicked", "function", name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			out, err = nil, &FunctionError{Function: name, Message: fmt.Sprint(r), Type: "Runtime.Panic"}
+		}
+	}()
+	out, err = hd.Invoke(ctx, payload)
+	elapsed := time.Since(start).Round(time.Millisecond)
+	if err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			err = &FunctionError{Function: name, Message: fmt.Sprintf("Task timed out after %s", timeout), Type: "Sandbox.Timedout"}
+		} else {
+			err = &FunctionError{Function: name, Message: err.Error(), Type: "Runtime.Error"}
+		}
+		h.logger.Warn(fmt.Sprintf("λ %s failed in %s: %s", name, elapsed, err))
+		return nil, err
+	}
+	h.logger.Debug(fmt.Sprintf("λ %s %s", name, elapsed), "requestId", reqID)
+	return out, nil
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
