@@ -44,6 +44,9 @@ type User struct {
 
 	// The user's open real-time stage, if any.
 	StageID string `json:"stageId,omitempty"`
+	// StageClaim is set while a stage-creation attempt holds the claim, so two
+	// concurrent POST /stages never create two stages.
+	StageClaim *Claim `json:"stageClaim,omitempty"`
 
 	// Version increases on every write; stores use it for conditional writes.
 	Version int64 `json:"version"`
@@ -143,6 +146,10 @@ type Stage struct {
 	// Publishing maps participant ids to what is known of them, from
 	// IVS Stage Update events.
 	Publishing map[string]StageParticipant `json:"publishing,omitempty"`
+	// Endpoints are the stage's IVS endpoints, kept from CreateStage: the
+	// self-signed tokens carry them and IVS says they may be cached, so minting
+	// a token needs no IVS call.
+	Endpoints StageEndpoints `json:"endpoints"`
 	// LastActivity is the last time the stage had a participant or was used;
 	// the cleanup deletes stages idle for longer than its limit.
 	LastActivity time.Time `json:"lastActivity"`
