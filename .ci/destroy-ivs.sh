@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# destroy-ivs.sh STACK — delete the IVS channels, IVS Chat rooms and IVS
+# Real-Time stages that the functions of stack STACK created. They are not
+# stack resources (users' channels are made at run time), so `sam delete`
+# leaves them; every one is tagged project=STACK (PROJECT_TAG).
+#
+# Uses the AWS CLI with the caller's credentials and region. DRY_RUN=1 lists
+# what would be deleted. Exits non-zero if any deletion failed.
+set -euo pipefail
+
+stack="${1:-}"
+if [[ -z "$stack" ]]; then
+  echo "usage: $0 STACK" >&2
+  exit 2
+fi
+command -v aws >/dev/null || { echo "destroy-ivs: the AWS CLI is not installed (pip install awscli)" >&2; exit 1; }
+
+dry="${DRY_RUN:-}"
+failed=0
+
+# run CMD...: run it, or print it under DRY_RUN.
+run() {
+  if [[ -n "$dry" ]]; then
+    echo "would run: $*"
+  elif ! "$@" >/dev/null; then
+    echo "destroy-ivs: failed: $*" >&2
+    failed=1
+  fi
+}
+
+# The list calls return each resource's tags, so the filter needs no extra
+# call per resource (the CLI follows the pagination).
+query="[?tags.project=='${stack}'].arn"
+
+channels=$(aws ivs list-channels --query "channels${query}" --output text)
+for arn in $channels; do
+  [[ "$arn" == None ]] && continue
+  echo "channel $arn"
+  # A live channel cannot be deleted; stopping one that is idle fails harmlessly.
+  [[ -z "$dry" ]] && aws ivs stop-stream --channel-arn "$arn" >/dev/null 2>&1 || true
+  run aws ivs delete-channel --arn "$arn"
+done
+
+rooms=$(aws ivschat list-rooms --query "rooms${query}" --output text)
+for arn in $rooms; do
+  [[ "$arn" == None ]] && continue
+  echo "chat room $arn"
+  run aws ivschat delete-room --identifier "$arn"
+done
+
+stages=$(aws ivs-realtime list-stages --query "stages${query}" --output text)
+for arn in $stages; do
+  [[ "$arn" == None ]] && continue
+  echo "stage $arn"
+  run aws ivs-realtime delete-stage --arn "$arn"
+done
+
+if [[ "$failed" != 0 ]]; then
+  echo "destroy-ivs: some resources of $stack were not deleted" >&2
+  exit 1
+fi
+echo "destroy-ivs: IVS resources of $stack deleted"

@@ -1,0 +1,98 @@
+# onair — build, test, validate, deploy. `make help` lists the targets.
+#
+# SAM builds each function with `make build-<LogicalId>` (BuildMethod:
+# makefile), possibly from another working directory, so every recipe that
+# touches the tree first changes to ROOT.
+
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+GO ?= go
+STAGE ?= dev
+STACK ?= onair-$(STAGE)
+BUILD_DIR := $(ROOT)/build
+FUNCTIONS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard $(ROOT)/functions/*/main.go)))))
+
+# How Lambda binaries are built (provided.al2023, arm64). lambda.norpc drops
+# the legacy RPC mode: the binary speaks the Runtime API only.
+LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
+LAMBDA_FLAGS := -tags lambda.norpc -ldflags='-s -w' -trimpath
+
+.DEFAULT_GOAL := help
+.PHONY: help build test lint validate deploy destroy invoke dev clean check-stage
+
+help: ## Show this help.
+	@echo "onair make targets:"
+	@grep -E '^[a-zA-Z%_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)/  \1\t\2/' | expand -t 24
+	@echo
+	@echo "Variables: STAGE=dev|prod (deploy, destroy), FN=<LogicalId> EVENT=events/<file>.json"
+	@echo "           [ENV_VARS=env.json] [PARAMS='Key=Value ...'] (invoke)."
+
+build: ## Build every function: build/<Name>/bootstrap (linux/arm64) and build/<Name>.zip.
+	@cd $(ROOT) && rm -rf $(BUILD_DIR)/.bin && mkdir -p $(BUILD_DIR)/.bin
+	@# One go command builds them all, in parallel, sharing the build cache.
+	cd $(ROOT) && $(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(BUILD_DIR)/.bin/ ./functions/...
+	@cd $(BUILD_DIR) && for fn in $(FUNCTIONS); do \
+		rm -rf "$$fn" "$$fn.zip" && mkdir -p "$$fn" && mv ".bin/$$fn" "$$fn/bootstrap"; \
+		$(call zip_bootstrap,$$fn); \
+	done; rmdir .bin
+	@echo "built $(words $(FUNCTIONS)) functions into $(BUILD_DIR)"
+
+# zip_bootstrap(name): build/<name>.zip holding an executable bootstrap
+# (zip(1) when installed, Python's zipfile otherwise; both keep the mode bits).
+define zip_bootstrap
+if command -v zip >/dev/null; then (cd "$(1)" && zip -q -9 -X "../$(1).zip" bootstrap); \
+else (cd "$(1)" && python3 -m zipfile -c "../$(1).zip" bootstrap); fi
+endef
+
+build-%: ## (sam build) Build one function into $(ARTIFACTS_DIR)/bootstrap.
+	@test -n "$${ARTIFACTS_DIR:-}" || { echo "build-$*: ARTIFACTS_DIR is not set (sam build sets it)"; exit 2; }
+	@test -f $(ROOT)/functions/$*/main.go || { echo "build-$*: no functions/$*/main.go"; exit 2; }
+	cd $(ROOT) && $(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o "$${ARTIFACTS_DIR}/bootstrap" ./functions/$*
+
+test: ## Run every Go test with the race detector, then `make validate`.
+	cd $(ROOT) && $(GO) test -race -p 2 ./...
+	@$(MAKE) --no-print-directory -C $(ROOT) validate
+
+lint: ## Fail on unformatted Go files; go vet.
+	@cd $(ROOT) && files="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './web-ui/*'))"; \
+	if [ -n "$$files" ]; then echo "gofmt needed on:"; echo "$$files"; exit 1; fi
+	cd $(ROOT) && $(GO) vet ./...
+
+validate: ## cfn-lint template.yaml, then the SAM transform (offline) and cfn-lint on its output.
+	@command -v cfn-lint >/dev/null || { echo "validate: cfn-lint is not installed (pip install cfn-lint)"; exit 1; }
+	@python3 -c 'import samtranslator' 2>/dev/null || { echo "validate: samtranslator is not installed (pip install aws-sam-translator)"; exit 1; }
+	cd $(ROOT) && cfn-lint template.yaml
+	@mkdir -p $(BUILD_DIR)
+	cd $(ROOT) && python3 .ci/sam_transform.py template.yaml $(BUILD_DIR)/template.transformed.json
+	@# W2001 (unused parameter) is expected after the transform: SAM substitutes
+	@# some parameters (e.g. AllowedOrigins in CorsConfiguration) itself.
+	cd $(ROOT) && cfn-lint --ignore-checks W2001 -- $(BUILD_DIR)/template.transformed.json
+	@echo "template.yaml is valid"
+
+check-stage:
+	@case "$(STAGE)" in dev|prod) ;; *) echo "STAGE must be dev or prod (got '$(STAGE)')"; exit 2;; esac
+
+deploy: check-stage ## Build with SAM and deploy STAGE (dev|prod) as stack onair-<STAGE>.
+	@command -v sam >/dev/null || { echo "deploy: the AWS SAM CLI is not installed"; exit 1; }
+	cd $(ROOT) && sam build && sam deploy --config-env $(STAGE)
+
+destroy: check-stage ## Delete stack onair-<STAGE>, then the IVS channels, chat rooms and stages tagged project=onair-<STAGE>.
+	@command -v sam >/dev/null || { echo "destroy: the AWS SAM CLI is not installed"; exit 1; }
+	cd $(ROOT) && sam delete --config-env $(STAGE) --stack-name $(STACK) --no-prompts
+	cd $(ROOT) && .ci/destroy-ivs.sh $(STACK)
+
+invoke: ## Run one function's binary under the local Runtime API: FN=<LogicalId> [EVENT=events/<FN>.json] [ENV_VARS=f.json] [PARAMS='K=V ...'].
+	@test -n "$(FN)" || { echo "invoke: set FN=<LogicalId> (and EVENT=events/<file>.json)"; exit 2; }
+	cd $(ROOT) && $(GO) run ./local invoke \
+		$(if $(EVENT),-event $(EVENT)) \
+		$(if $(ENV_VARS),-env-vars $(ENV_VARS)) \
+		$(if $(PARAMS),-parameter-overrides '$(PARAMS)') \
+		$(FN)
+
+dev: ## Run the offline stack (no AWS, no Docker).
+	cd $(ROOT) && $(GO) run ./local
+
+clean: ## Remove build outputs.
+	rm -rf $(BUILD_DIR) $(ROOT)/.aws-sam
