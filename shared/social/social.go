@@ -1,0 +1,296 @@
+// Package social serves the relations between users: following channels
+// (follow, unfollow, the following list) and channel owners' bans.
+package social
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/onair/onair/shared/directory"
+	"github.com/onair/onair/shared/httpapi"
+	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/telemetry"
+)
+
+// MaxFollowing is the length of the following list, as in the reference.
+const MaxFollowing = 50
+
+// BanReason is what a banned user's chat client is told.
+const BanReason = "Banned by the channel owner"
+
+// Store is what follows and bans read and write.
+type Store interface {
+	GetUser(ctx context.Context, sub string) (onair.User, error)
+	GetUsers(ctx context.Context, subs []string) ([]onair.User, error)
+	GetUserByUsername(ctx context.Context, username string) (onair.User, error)
+	GetUserByChannelArn(ctx context.Context, channelArn string) (onair.User, error)
+
+	PutFollow(ctx context.Context, f onair.Follow) (created bool, err error)
+	DeleteFollow(ctx context.Context, followerSub, followedSub string) (deleted bool, err error)
+	ListFollowing(ctx context.Context, followerSub string) ([]onair.Follow, error)
+
+	PutBan(ctx context.Context, b onair.Ban) (created bool, err error)
+	DeleteBan(ctx context.Context, ownerSub, bannedSub string) (deleted bool, err error)
+}
+
+// ChatModerator disconnects users from chat rooms (IVS Chat DisconnectUser).
+type ChatModerator interface {
+	DisconnectUser(ctx context.Context, roomArn, userID, reason string) error
+}
+
+// Service serves the follow and ban routes.
+type Service struct {
+	store Store
+	chat  ChatModerator
+	now   func() time.Time
+}
+
+// New returns the service. chat may be nil for functions that do not ban.
+func New(st Store, chat ChatModerator, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: st, chat: chat, now: now}
+}
+
+type followRequest struct {
+	FollowedUsername string `json:"followedUsername"`
+}
+
+// followed resolves the body of a follow route to the followed user.
+func (s *Service) followed(r *http.Request, caller onair.Caller) (onair.User, error) {
+	var req followRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return onair.User{}, err
+	}
+	name := strings.TrimSpace(req.FollowedUsername)
+	if name == "" {
+		return onair.User{}, onair.Errorf(onair.Invalid, "BadRequestException", "Missing followedUsername.")
+	}
+	u, err := s.userByName(r.Context(), name)
+	if err != nil {
+		return onair.User{}, err
+	}
+	if u.Sub == caller.Sub {
+		return onair.User{}, onair.Errorf(onair.Invalid, "BadRequestException", "You cannot follow yourself.")
+	}
+	return u, nil
+}
+
+func (s *Service) userByName(ctx context.Context, name string) (onair.User, error) {
+	u, err := s.store.GetUserByUsername(ctx, name)
+	if errors.Is(err, onair.ErrNotFound) {
+		return onair.User{}, onair.Errorf(onair.NotFound, "UserNotFoundException", "No user is named %q.", name)
+	}
+	return u, err
+}
+
+// Follow serves PUT /channel/followingList/add: 200 {} when the caller starts
+// following, 204 when they already did.
+func (s *Service) Follow(w http.ResponseWriter, r *http.Request) error {
+	caller, err := httpapi.MustCaller(r)
+	if err != nil {
+		return err
+	}
+	target, err := s.followed(r, caller)
+	if err != nil {
+		return err
+	}
+	created, err := s.store.PutFollow(r.Context(), onair.Follow{FollowerSub: caller.Sub, FollowedSub: target.Sub, At: s.now().UTC()})
+	if err != nil {
+		return err
+	}
+	if !created {
+		return httpapi.WriteJSON(w, http.StatusNoContent, nil)
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, struct{}{})
+}
+
+// Unfollow serves PUT /channel/followingList/remove. Unfollowing a channel
+// the caller does not follow succeeds: the outcome is the one asked for.
+func (s *Service) Unfollow(w http.ResponseWriter, r *http.Request) error {
+	caller, err := httpapi.MustCaller(r)
+	if err != nil {
+		return err
+	}
+	target, err := s.followed(r, caller)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.DeleteFollow(r.Context(), caller.Sub, target.Sub); err != nil {
+		return err
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, struct{}{})
+}
+
+// FollowedChannel is an entry of the following list.
+type FollowedChannel struct {
+	directory.Card
+	IsLive  bool   `json:"isLive"`
+	StageID string `json:"stageId,omitempty"`
+}
+
+// FollowingResponse is the body of GET /channel/followingList.
+type FollowingResponse struct {
+	Channels   []FollowedChannel `json:"channels"`
+	MaxResults int               `json:"maxResults"`
+}
+
+// FollowingList serves GET /channel/followingList: the followed channels
+// that are live, most recently started first, then the others, most recently
+// followed first; 50 at most. Users who have since deleted their account are
+// left out.
+func (s *Service) FollowingList(w http.ResponseWriter, r *http.Request) error {
+	caller, err := httpapi.MustCaller(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	follows, err := s.store.ListFollowing(ctx, caller.Sub)
+	if err != nil {
+		return err
+	}
+	resp := FollowingResponse{Channels: []FollowedChannel{}, MaxResults: MaxFollowing}
+	if len(follows) == 0 {
+		return httpapi.WriteJSON(w, http.StatusOK, resp)
+	}
+	subs := make([]string, len(follows))
+	for i, f := range follows {
+		subs[i] = f.FollowedSub
+	}
+	users, err := s.store.GetUsers(ctx, subs)
+	if err != nil {
+		return err
+	}
+	bySub := make(map[string]onair.User, len(users))
+	for _, u := range users {
+		bySub[u.Sub] = u
+	}
+
+	// Follows come most recent first; keep that order for offline channels.
+	var live, offline []onair.User
+	for _, f := range follows {
+		u, ok := bySub[f.FollowedSub]
+		if !ok {
+			continue
+		}
+		delete(bySub, f.FollowedSub) // a duplicate edge must not list a channel twice
+		if u.IsLive() {
+			live = append(live, u)
+		} else {
+			offline = append(offline, u)
+		}
+	}
+	sort.SliceStable(live, func(i, j int) bool { return live[i].LiveSince.After(*live[j].LiveSince) })
+	for _, u := range append(live, offline...) {
+		if len(resp.Channels) == MaxFollowing {
+			break
+		}
+		resp.Channels = append(resp.Channels, FollowedChannel{Card: directory.CardOf(u), IsLive: u.IsLive(), StageID: u.StageID})
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, resp)
+}
+
+type banRequest struct {
+	BannedChannelArn string `json:"bannedChannelArn"`
+	BannedUsername   string `json:"bannedUsername"`
+}
+
+// banned resolves the body of a ban route to the banned user.
+func (s *Service) banned(r *http.Request, caller onair.Caller, verb string) (onair.User, error) {
+	var req banRequest
+	if err := httpapi.Decode(r, &req); err != nil {
+		return onair.User{}, err
+	}
+	arn, name := strings.TrimSpace(req.BannedChannelArn), strings.TrimSpace(req.BannedUsername)
+	var (
+		u   onair.User
+		err error
+	)
+	switch {
+	case arn != "" && name != "":
+		return onair.User{}, onair.Errorf(onair.Invalid, "BadRequestException", "Send bannedChannelArn or bannedUsername, not both.")
+	case arn != "":
+		u, err = s.store.GetUserByChannelArn(r.Context(), arn)
+		if errors.Is(err, onair.ErrNotFound) {
+			return onair.User{}, onair.Errorf(onair.NotFound, "UserNotFoundException", "No channel has this ARN.")
+		}
+	case name != "":
+		u, err = s.userByName(r.Context(), name)
+	default:
+		return onair.User{}, onair.Errorf(onair.Invalid, "BadRequestException", "Missing bannedChannelArn or bannedUsername.")
+	}
+	if err != nil {
+		return onair.User{}, err
+	}
+	if u.Sub == caller.Sub {
+		return onair.User{}, onair.Errorf(onair.Invalid, "BadRequestException", "You cannot %s yourself.", verb)
+	}
+	return u, nil
+}
+
+// Ban serves POST /channel/ban. The ban is stored first — it is what refuses
+// the user's next chat token and hides the stream from them — and then the
+// user is disconnected from the caller's chat room, under the same chat user
+// id their tokens carry (onair.ChatUserID, the sub). Banning again repeats the
+// disconnect, so a client may retry a ban whose disconnect failed.
+func (s *Service) Ban(w http.ResponseWriter, r *http.Request) error {
+	caller, err := httpapi.MustCaller(r)
+	if err != nil {
+		return err
+	}
+	target, err := s.banned(r, caller, "ban")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	created, err := s.store.PutBan(ctx, onair.Ban{OwnerSub: caller.Sub, BannedSub: target.Sub, At: s.now().UTC()})
+	if err != nil {
+		return err
+	}
+	if created {
+		telemetry.MetricsFrom(ctx).Count(ctx, "UsersBanned", 1)
+	}
+	owner, err := s.store.GetUser(ctx, caller.Sub)
+	if err != nil && !errors.Is(err, onair.ErrNotFound) {
+		return err
+	}
+	if owner.ChatRoomArn != "" {
+		err := s.chat.DisconnectUser(ctx, owner.ChatRoomArn, onair.ChatUserID(target), BanReason)
+		switch {
+		case errors.Is(err, onair.ErrNotFound):
+			// No room, so nobody to disconnect.
+			telemetry.Logger(ctx).Warn("ban: chat room not found", "room", owner.ChatRoomArn)
+		case err != nil:
+			code := onair.ErrorCode(err)
+			if code != onair.Throttled && code != onair.Unavailable {
+				code = onair.Internal
+			}
+			return onair.Wrap(code, "BanUserException",
+				"The user is banned but could not be disconnected from chat; try again.", err)
+		}
+	}
+	telemetry.Logger(ctx).Info("user banned", "banned", target.Sub, "new", created)
+	return httpapi.WriteJSON(w, http.StatusOK, struct{}{})
+}
+
+// Unban serves POST /channel/unban. Unbanning a user who is not banned
+// succeeds.
+func (s *Service) Unban(w http.ResponseWriter, r *http.Request) error {
+	caller, err := httpapi.MustCaller(r)
+	if err != nil {
+		return err
+	}
+	target, err := s.banned(r, caller, "unban")
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.DeleteBan(r.Context(), caller.Sub, target.Sub); err != nil {
+		return err
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, struct{}{})
+}
