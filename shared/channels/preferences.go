@@ -1,0 +1,260 @@
+package channels
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/onair/onair/shared/httpapi"
+	"github.com/onair/onair/shared/onair"
+)
+
+// Custom names an uploaded image as the avatar or banner.
+const Custom = "custom"
+
+// Asset types: the preferences that can show an uploaded image, and the last
+// segment of its key in the assets bucket ("<channelAssetId>/avatar").
+const (
+	AssetAvatar = "avatar"
+	AssetBanner = "banner"
+)
+
+// Colors returns the profile colours (the reference's PROFILE_COLORS).
+func Colors() []string {
+	return []string{"blue", "green", "lavender", "purple", "salmon", "turquoise", "yellow"}
+}
+
+// Avatars returns the preset avatar names (the reference's 14 animals; the
+// web app holds one image per name).
+func Avatars() []string {
+	return []string{"bear", "bird", "bird2", "dog", "dog2", "dog3", "giraffe",
+		"hedgehog", "hippo", "horse", "ibex", "jellyfish", "sheep", "tiger"}
+}
+
+// Banners returns the preset banner names. The reference had custom banners
+// only; these presets are gradients the web app draws itself (no image files),
+// so a profile can have a banner without an upload. An empty banner (the
+// default of new profiles) means the web app's plain default.
+func Banners() []string {
+	return []string{"aurora", "dusk", "ember", "forest", "ocean", "slate"}
+}
+
+// MaxPreviewURLLength bounds previewUrl.
+const MaxPreviewURLLength = 2048
+
+// clockSkew is how far in the future an upload time may be: the upload time
+// is the S3 response's Date, from S3's clock, not ours.
+const clockSkew = 5 * time.Minute
+
+// preference is one entry of the request body.
+type preference struct {
+	Name           *string `json:"name"`
+	PreviewURL     *string `json:"previewUrl"`
+	UploadDateTime *string `json:"uploadDateTime"`
+}
+
+// change is a validated preference.
+type change struct {
+	key      string
+	name     string // "" when only an image preview is sent
+	preview  string
+	uploaded time.Time
+}
+
+func invalid(format string, args ...any) error {
+	return onair.Errorf(onair.Invalid, "BadRequestException", format, args...)
+}
+
+// UpdatePreferences serves PUT /channel/preferences/update. The body maps a
+// preference to its new value, as in the reference:
+//
+//	{"color":  {"name": "green"}}
+//	{"avatar": {"name": "bear"}}                       a preset, or "custom"
+//	{"banner": {"name": "ocean"}}                      a preset, or "custom"
+//	{"avatar": {"name": "custom", "previewUrl": "<S3 URL of <channelAssetId>/avatar>",
+//	            "uploadDateTime": "<the upload response's Date>"}}
+//	{"banner": {"previewUrl": "…", "uploadDateTime": "…"}}
+//
+// Every key and value is checked (unknown keys or fields → 400). An image
+// preview shows the uploaded image (the name becomes "custom") but replaces
+// the stored image URL only if it is newer: the asset processor may already
+// have stored the final URL of the same upload, and then the preview is a
+// successful no-op (the reference answered 500 there, its §13.15). Answers 200
+// with the request body.
+func (s *Service) UpdatePreferences() http.Handler {
+	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
+		c, err := httpapi.MustCaller(r)
+		if err != nil {
+			return err
+		}
+		var raw map[string]json.RawMessage
+		if err := httpapi.Decode(r, &raw); err != nil {
+			return err
+		}
+		changes, err := parsePreferences(raw, s.now())
+		if err != nil {
+			return err
+		}
+		if err := s.applyPreferences(r.Context(), c.Sub, changes); err != nil {
+			return as(err, "ChangeUserPreferencesException", "Could not save your preferences; try again.")
+		}
+		return httpapi.WriteJSON(w, http.StatusOK, raw)
+	})
+}
+
+// parsePreferences validates the body without looking at the stored profile.
+func parsePreferences(raw map[string]json.RawMessage, now time.Time) ([]change, error) {
+	if len(raw) == 0 {
+		return nil, invalid("Send at least one preference (color, avatar or banner).")
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // deterministic order of checks and messages
+	var out []change
+	for _, key := range keys {
+		var presets []string
+		switch key {
+		case "color":
+			presets = Colors()
+		case AssetAvatar:
+			presets = Avatars()
+		case AssetBanner:
+			presets = Banners()
+		default:
+			return nil, invalid("Unknown preference %q; use color, avatar or banner.", key)
+		}
+		p, err := decodePreference(key, raw[key])
+		if err != nil {
+			return nil, err
+		}
+		ch := change{key: key}
+		if p.Name != nil {
+			ch.name = *p.Name
+			ok := slices.Contains(presets, ch.name) || (key != "color" && ch.name == Custom)
+			if !ok {
+				return nil, invalid("%q is not a valid %s.", ch.name, key)
+			}
+		}
+		hasPreview := p.PreviewURL != nil || p.UploadDateTime != nil
+		switch {
+		case key == "color" && hasPreview:
+			return nil, invalid("color takes only a name.")
+		case !hasPreview && p.Name == nil:
+			return nil, invalid("%s needs a name or an image preview.", key)
+		case hasPreview && (p.PreviewURL == nil || p.UploadDateTime == nil):
+			return nil, invalid("%s: previewUrl and uploadDateTime go together.", key)
+		case hasPreview && p.Name != nil && ch.name != Custom:
+			return nil, invalid("%s: an uploaded image is named %q.", key, Custom)
+		}
+		if hasPreview {
+			ch.name = Custom
+			ch.preview = *p.PreviewURL
+			if ch.preview == "" || len(ch.preview) > MaxPreviewURLLength {
+				return nil, invalid("%s: previewUrl must be a URL of at most %d characters.", key, MaxPreviewURLLength)
+			}
+			at, err := parseUploadTime(*p.UploadDateTime)
+			if err != nil {
+				return nil, invalid("%s: uploadDateTime must be an HTTP date or an RFC 3339 time.", key)
+			}
+			if at.After(now.Add(clockSkew)) {
+				return nil, invalid("%s: uploadDateTime is in the future.", key)
+			}
+			ch.uploaded = at
+		}
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+func decodePreference(key string, raw json.RawMessage) (preference, error) {
+	var p preference
+	if !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
+		return p, invalid("%s must be an object such as {\"name\": \"…\"}.", key)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return p, invalid("%s: %s.", key, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return p, nil
+}
+
+// parseUploadTime reads the upload response's Date header (RFC 1123, as S3
+// sends it) or an RFC 3339 time.
+func parseUploadTime(v string) (time.Time, error) {
+	if t, err := http.ParseTime(v); err == nil {
+		return t.UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	return t.UTC(), err
+}
+
+// previewMatches reports whether u is an http(s) URL of the user's own asset
+// object ("…/<channelAssetId>/<type>"), so a profile can only ever show an
+// image the user uploaded to the assets bucket, never an arbitrary URL.
+func previewMatches(raw, assetID, typ string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return false
+	}
+	return strings.HasSuffix(u.Path, "/"+assetID+"/"+typ)
+}
+
+func (s *Service) applyPreferences(ctx context.Context, sub string, changes []change) error {
+	_, err := s.Store.UpdateUser(ctx, sub, func(u *onair.User) error {
+		changed := false
+		set := func(field *string, v string) {
+			if *field != v {
+				*field, changed = v, true
+			}
+		}
+		for _, ch := range changes {
+			if ch.preview != "" {
+				if u.ChannelAssetID == "" {
+					return errNotProvisioned()
+				}
+				if !previewMatches(ch.preview, u.ChannelAssetID, ch.key) {
+					return invalid("%s: previewUrl is not the URL of your uploaded %s.", ch.key, ch.key)
+				}
+				a := u.ChannelAssets[ch.key]
+				// Only a newer upload replaces the stored image; an older one
+				// still selects the (newer) uploaded image below.
+				if a.LastModified.Before(ch.uploaded) {
+					a.URL, a.LastModified = ch.preview, ch.uploaded
+					if u.ChannelAssets == nil {
+						u.ChannelAssets = map[string]onair.Asset{}
+					}
+					u.ChannelAssets[ch.key] = a
+					changed = true
+				}
+			} else if ch.name == Custom && u.ChannelAssets[ch.key].URL == "" {
+				return invalid("Upload a %s image before choosing it.", ch.key)
+			}
+			switch ch.key {
+			case "color":
+				set(&u.Color, ch.name)
+			case AssetAvatar:
+				set(&u.Avatar, ch.name)
+			case AssetBanner:
+				set(&u.Banner, ch.name)
+			}
+		}
+		if !changed {
+			return onair.ErrUnchanged
+		}
+		return nil
+	})
+	if errors.Is(err, onair.ErrNotFound) && onair.ErrorType(err) != ChannelNotProvisionedType {
+		return errUserNotFound()
+	}
+	return err
+}

@@ -1,0 +1,58 @@
+package onair
+
+// Tags every IVS resource carries: the stack it belongs to (so `make destroy`
+// finds it) and the user it was made for (so provisioning can adopt it after a
+// failure, and account deletion can sweep it).
+const (
+	TagProject = "project"
+	TagOwner   = "onair:owner"
+)
+
+// IVSChannel is an IVS low-latency channel as IVS describes it.
+type IVSChannel struct {
+	Arn            string
+	Name           string
+	Type           string // BASIC, STANDARD, ADVANCED_SD, ADVANCED_HD
+	IngestEndpoint string
+	PlaybackURL    string
+	Tags           map[string]string
+}
+
+// IVSChannelSpec asks IVS for a new channel. Empty fields take IVS's defaults.
+type IVSChannelSpec struct {
+	Name   string
+	Type   string
+	Preset string // transcode preset, ADVANCED types only
+	Tags   map[string]string
+}
+
+// StreamKey is a channel's stream key. Value is a credential: it lets anyone
+// broadcast on the channel. IVS lists keys without their value.
+type StreamKey struct {
+	Arn        string
+	ChannelArn string
+	Value      string
+}
+
+// ChatRoom is an IVS Chat room as IVS describes it.
+type ChatRoom struct {
+	Arn  string
+	Name string
+	Tags map[string]string
+}
+
+// ChatRoomSpec asks IVS Chat for a new room.
+type ChatRoomSpec struct {
+	Name string
+	Tags map[string]string
+}
+
+// HasTags reports whether have holds every key/value pair of want.
+func HasTags(have, want map[string]string) bool {
+	for k, v := range want {
+		if got, ok := have[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}
