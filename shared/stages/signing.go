@@ -72,7 +72,7 @@ type Capabilities struct {
 // claims IVS documents (exp, iat, jti, user_id, resource, topic, events_url,
 // whip_url, capabilities, attributes, version).
 type Claims struct {
-	jwt.RegisteredClaims // exp, iat, jti only; the others stay empty
+	jwt.RegisteredClaims                   // exp, iat, jti only; the others stay empty
 	UserID               string            `json:"user_id,omitempty"`
 	Resource             string            `json:"resource"`
 	Topic                string            `json:"topic"`

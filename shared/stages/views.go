@@ -27,10 +27,10 @@ type PublisherView struct {
 
 // ParticipantView is a connected participant, for the host.
 type ParticipantView struct {
-	ParticipantID string    `json:"participantId"`
-	UserID        string    `json:"userId"`
-	Username      string    `json:"username,omitempty"`
-	State         string    `json:"state"`
+	ParticipantID string `json:"participantId"`
+	UserID        string `json:"userId"`
+	Username      string `json:"username,omitempty"`
+	State         string `json:"state"`
 	// Published: published at some time in this session (IVS's flag).
 	Published bool `json:"published"`
 	// Publishing: publishing now, per IVS Stage Update events.
