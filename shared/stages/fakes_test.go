@@ -212,6 +212,10 @@ type fakeIVS struct {
 	fail         map[string]error // op → error returned every time
 	// onCreate runs (unlocked) inside CreateStage, before it returns.
 	onCreate func()
+	// onGetStage runs (unlocked) at the start of GetStage.
+	onGetStage func()
+	// failArn makes GetStage fail for these stage ARNs.
+	failArn map[string]error
 }
 
 func newFakeIVS() *fakeIVS {
@@ -293,7 +297,14 @@ func (f *fakeIVS) GetStage(_ context.Context, arn string) (onair.RealTimeStage, 
 	if err := f.begin("GetStage"); err != nil {
 		return onair.RealTimeStage{}, err
 	}
+	if f.onGetStage != nil {
+		f.onGetStage()
+	}
 	f.mu.Lock()
+	if err := f.failArn[arn]; err != nil {
+		f.mu.Unlock()
+		return onair.RealTimeStage{}, err
+	}
 	defer f.mu.Unlock()
 	st, ok := f.stages[arn]
 	if !ok {
