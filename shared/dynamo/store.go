@@ -1,9 +1,21 @@
 // Package dynamo is the DynamoDB adapter of the store contract (shared/store).
+//
+// Layout (see docs/data-model.md and Schema): the Channels table holds user
+// profiles, follow and ban edges, per-user documents and stages under pk/sk
+// keys, with sparse GSIs for every lookup a request path needs; the Streams
+// table holds stream sessions keyed by (channelArn, streamId) with two LSIs.
+// Every request path is a key read, a Query or a BatchGet: there is no Scan.
+//
+// Records carry a version number and are written with conditional PutItem, so
+// concurrent read-modify-write cycles never lose each other's changes; the
+// loser re-reads and re-applies its change.
 package dynamo
 
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/onair/onair/shared/store"
 )
 
 // Tables names the two tables.
@@ -17,6 +29,8 @@ type Store struct {
 	db     *dynamodb.Client
 	tables Tables
 }
+
+var _ store.Store = (*Store)(nil)
 
 // New returns a store on the given tables.
 func New(cfg aws.Config, tables Tables) *Store {

@@ -1,0 +1,284 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/onair/onair/shared/onair"
+)
+
+// Retry bounds. A conditional write loses only when another writer changed
+// the record in between, so a handful of attempts is normally enough; the
+// bound is generous so that bursts (many events of one session at once) still
+// converge, and backoff with jitter spreads the writers out.
+const (
+	maxAttempts = 50
+	backoffBase = 5 * time.Millisecond
+	backoffMax  = 200 * time.Millisecond
+	// Batch limits of BatchGetItem and BatchWriteItem.
+	batchGetSize   = 100
+	batchWriteSize = 25
+)
+
+// backoff sleeps before attempt n+1 (n ≥ 1): "full jitter" exponential
+// backoff, capped, cut short by ctx.
+func backoff(ctx context.Context, n int) error {
+	d := backoffMax
+	if n < 16 {
+		d = min(backoffMax, backoffBase<<n)
+	}
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(d)) + 1))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func busy(op string, err error) error {
+	return onair.Wrap(onair.Conflict, "ConflictException", "The record is busy; try again.",
+		fmt.Errorf("dynamodb:%s: gave up after %d conditional write failures: %w", op, maxAttempts, err))
+}
+
+func (s *Store) get(ctx context.Context, table string, key item) (item, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(table),
+		Key:            key,
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, mapErr("GetItem", err)
+	}
+	if len(out.Item) == 0 {
+		return nil, nil
+	}
+	return out.Item, nil
+}
+
+// putIfAbsent writes it unless an item with its key exists; created is false
+// if one did.
+func (s *Store) putIfAbsent(ctx context.Context, table, hashKey string, it item) (created bool, err error) {
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                aws.String(table),
+		Item:                     it,
+		ConditionExpression:      aws.String("attribute_not_exists(#k)"),
+		ExpressionAttributeNames: map[string]string{"#k": hashKey},
+	})
+	if conditionFailed(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, mapErr("PutItem", err)
+	}
+	return true, nil
+}
+
+// deleteKey deletes the item at key; deleted is false if there was none.
+func (s *Store) deleteKey(ctx context.Context, table string, key item) (deleted bool, err error) {
+	out, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:    aws.String(table),
+		Key:          key,
+		ReturnValues: types.ReturnValueAllOld,
+	})
+	if err != nil {
+		return false, mapErr("DeleteItem", err)
+	}
+	return len(out.Attributes) > 0, nil
+}
+
+// query returns the items of in, following pages until there are no more or
+// max items were read (max ≤ 0: no bound).
+func (s *Store) query(ctx context.Context, in *dynamodb.QueryInput, max int) ([]item, error) {
+	var items []item
+	for {
+		if max > 0 {
+			in.Limit = aws.Int32(int32(max - len(items)))
+		}
+		out, err := s.db.Query(ctx, in)
+		if err != nil {
+			return nil, mapErr("Query", err)
+		}
+		items = append(items, out.Items...)
+		if len(out.LastEvaluatedKey) == 0 || (max > 0 && len(items) >= max) {
+			return items, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
+// batchGet reads keys from table, 100 at a time, retrying unprocessed keys.
+func (s *Store) batchGet(ctx context.Context, table string, keys []item) ([]item, error) {
+	var items []item
+	for start := 0; start < len(keys); start += batchGetSize {
+		pending := map[string]types.KeysAndAttributes{
+			table: {Keys: keys[start:min(start+batchGetSize, len(keys))]},
+		}
+		for attempt := 1; len(pending) > 0; attempt++ {
+			if attempt > 1 {
+				if attempt > maxAttempts {
+					return nil, onair.Errorf(onair.Throttled, "TooManyRequestsException", "Too many requests; try again shortly.")
+				}
+				if err := backoff(ctx, attempt-1); err != nil {
+					return nil, err
+				}
+			}
+			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
+			if err != nil {
+				return nil, mapErr("BatchGetItem", err)
+			}
+			items = append(items, out.Responses[table]...)
+			pending = out.UnprocessedKeys
+		}
+	}
+	return items, nil
+}
+
+// batchDelete deletes keys from table, 25 at a time, retrying unprocessed
+// requests.
+func (s *Store) batchDelete(ctx context.Context, table string, keys []item) error {
+	for start := 0; start < len(keys); start += batchWriteSize {
+		var reqs []types.WriteRequest
+		for _, k := range keys[start:min(start+batchWriteSize, len(keys))] {
+			reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: k}})
+		}
+		pending := map[string][]types.WriteRequest{table: reqs}
+		for attempt := 1; len(pending) > 0; attempt++ {
+			if attempt > 1 {
+				if attempt > maxAttempts {
+					return onair.Errorf(onair.Throttled, "TooManyRequestsException", "Too many requests; try again shortly.")
+				}
+				if err := backoff(ctx, attempt-1); err != nil {
+					return err
+				}
+			}
+			out, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: pending})
+			if err != nil {
+				return mapErr("BatchWriteItem", err)
+			}
+			pending = out.UnprocessedItems
+		}
+	}
+	return nil
+}
+
+// keysOf returns the primary keys of items.
+func keysOf(items []item, attrs ...string) []item {
+	keys := make([]item, 0, len(items))
+	for _, it := range items {
+		k := item{}
+		for _, a := range attrs {
+			k[a] = it[a]
+		}
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// record describes a versioned record type to update.
+type record[T any] struct {
+	op      string
+	table   string
+	key     item
+	hashKey string // attribute that exists on every item of the table
+	// fresh, when set, is the record fn sees if none exists (UpdateSession
+	// creates); when nil a missing record is missing().
+	fresh   func() T
+	missing func() error
+	decode  func(item) (T, error)
+	encode  func(T) (item, error)
+	version func(*T) *int64
+	// sameKey rejects an fn that changed the record's key.
+	sameKey func(T) error
+}
+
+// update is the optimistic read-modify-write cycle behind every Update*:
+// read the record consistently, apply fn to a private copy, and write it back
+// only if its version is still the one read (or, when creating, only if it
+// still does not exist). When another writer got there first the condition
+// fails, DynamoDB returns the record as that writer left it, and fn is
+// re-applied to it, so no update is lost.
+func update[T any](ctx context.Context, s *Store, r record[T], fn func(*T) error) (T, error) {
+	var zero T
+	it, err := s.get(ctx, r.table, r.key)
+	if err != nil {
+		return zero, err
+	}
+	var lastConflict error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		if attempt > 1 {
+			if err := backoff(ctx, attempt-1); err != nil {
+				return zero, err
+			}
+		}
+		var cur, next T
+		switch {
+		case it != nil:
+			if cur, err = r.decode(it); err != nil {
+				return zero, err
+			}
+			// A second decode, not a copy: fn may change maps and slices
+			// in place, and cur must stay what is stored.
+			if next, err = r.decode(it); err != nil {
+				return zero, err
+			}
+		case r.fresh != nil:
+			cur, next = r.fresh(), r.fresh()
+		default:
+			return zero, r.missing()
+		}
+		if err := fn(&next); err != nil {
+			if errors.Is(err, onair.ErrUnchanged) {
+				return cur, nil
+			}
+			return zero, err
+		}
+		if err := r.sameKey(next); err != nil {
+			return zero, err
+		}
+		old := *r.version(&cur)
+		*r.version(&next) = old + 1
+		out, err := r.encode(next)
+		if err != nil {
+			return zero, err
+		}
+		in := &dynamodb.PutItemInput{
+			TableName:                aws.String(r.table),
+			Item:                     out,
+			ExpressionAttributeNames: map[string]string{"#k": r.hashKey, "#v": attrVersion},
+			// A failed condition returns the record as it now is, so the
+			// next attempt needs no read of its own.
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		}
+		if it == nil {
+			in.ConditionExpression = aws.String("attribute_not_exists(#k)")
+			in.ExpressionAttributeNames = map[string]string{"#k": r.hashKey}
+		} else {
+			in.ConditionExpression = aws.String("attribute_exists(#k) AND #v = :v")
+			in.ExpressionAttributeValues = item{":v": num(old)}
+		}
+		_, err = s.db.PutItem(ctx, in)
+		if err == nil {
+			// Return what a read would return, not fn's in-memory value.
+			return r.decode(out)
+		}
+		var ccf *types.ConditionalCheckFailedException
+		if !errors.As(err, &ccf) {
+			return zero, mapErr("PutItem", err)
+		}
+		lastConflict = err
+		it = nil // deleted in between: missing() or created afresh
+		if len(ccf.Item) > 0 {
+			it = ccf.Item
+		}
+	}
+	return zero, busy(r.op, lastConflict)
+}
