@@ -331,10 +331,10 @@ var limitFixes = map[string]string{
 
 func diagnoseLimitBreaches(evs []onair.StreamEvent) []Diagnosis {
 	type breach struct {
-		count          int
-		value, unit    string
-		exceeded       string
-		first          string
+		count       int
+		value, unit string
+		exceeded    string
+		first       string
 	}
 	by := map[string]*breach{}
 	var names []string

@@ -90,7 +90,7 @@ func TestFormatMetrics(t *testing.T) {
 	in := []MetricSeries{
 		series(MetricIngestVideoBitrate, start, 5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10),
 		series(MetricKeyframeInterval, start, 5, 2, 2, 2, 2, 2, 2, 2, 2),
-		{Name: MetricConcurrentViews}, // no data: left out
+		{Name: MetricConcurrentViews},                                                          // no data: left out
 		{Name: MetricIngestFramerate, Timestamps: []time.Time{start}, Values: []float64{1, 2}}, // inconsistent: left out
 	}
 	live := formatMetrics(in, w, true)
