@@ -1,6 +1,8 @@
 package cognitoidp
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -83,6 +85,9 @@ type Config struct {
 	// PasswordHashIterations is the PBKDF2-SHA256 work factor for new
 	// password hashes (default 600000; tests lower it).
 	PasswordHashIterations int
+
+	// generateKey makes the signing key on first start (tests share one).
+	generateKey func() (*rsa.PrivateKey, error)
 }
 
 // PasswordPolicy is the pool's Policies.PasswordPolicy.
@@ -208,6 +213,9 @@ func (c *Config) normalize() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.generateKey == nil {
+		c.generateKey = func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) }
 	}
 	if c.PasswordHashIterations <= 0 {
 		c.PasswordHashIterations = 600_000

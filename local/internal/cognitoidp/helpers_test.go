@@ -2,6 +2,8 @@ package cognitoidp
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -26,6 +28,9 @@ const (
 	testClient   = "3n4b5urk1ft4fl3mg5e62d9ado"
 	testPassword = "Passw0rd!"
 )
+
+// sharedKey spares each test the cost of making an RSA key.
+var sharedKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
 
 // testClock starts at the real time (tokens are also checked by jwtauth,
 // which uses the real clock) and moves only when told.
@@ -160,6 +165,7 @@ func templateConfig(dir string, clock *testClock, lambda *fakeLambda) Config {
 		Invoker:                lambda,
 		Now:                    clock.Now,
 		PasswordHashIterations: 1000,
+		generateKey:            sharedKey,
 	}
 }
 

@@ -33,7 +33,7 @@ func (s *Service) loadSigningKey() (*signingKey, error) {
 			der = append([]byte(nil), v...)
 			return nil
 		}
-		priv, err := rsa.GenerateKey(rand.Reader, 2048)
+		priv, err := s.cfg.generateKey()
 		if err != nil {
 			return err
 		}
