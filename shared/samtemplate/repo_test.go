@@ -403,7 +403,7 @@ func TestPoliciesAreScoped(t *testing.T) {
 	}
 	for _, name := range tpl.FunctionNames() {
 		policies, _ := tpl.Functions[name].Properties["Policies"].([]any)
-		for _, p := range policies {
+		for _, p := range conditionalBranches(policies) {
 			pm, ok := p.(map[string]any)
 			if !ok {
 				t.Errorf("%s: policy %v: use an inline Statement (managed policies grant too much)", name, p)
@@ -426,6 +426,28 @@ func TestPoliciesAreScoped(t *testing.T) {
 			}
 		}
 	}
+}
+
+// conditionalBranches replaces each {"Fn::If": [cond, a, b]} item (a policy
+// that depends on a condition, e.g. the stage token signing mode) by its
+// branches, dropping AWS::NoValue, so that both branches are checked.
+func conditionalBranches(items []any) []any {
+	var out []any
+	for _, it := range items {
+		m, ok := it.(map[string]any)
+		args, isIf := m["Fn::If"].([]any)
+		if !ok || !isIf || len(m) != 1 || len(args) != 3 {
+			out = append(out, it)
+			continue
+		}
+		for _, branch := range conditionalBranches(args[1:]) {
+			if ref, ok := branch.(map[string]any); ok && ref["Ref"] == "AWS::NoValue" {
+				continue
+			}
+			out = append(out, branch)
+		}
+	}
+	return out
 }
 
 func stringList(v any) []string {
