@@ -61,17 +61,17 @@ func (r *recordingSink) Events() []eventbus.Event {
 }
 
 type env struct {
-	t       *testing.T
-	dir     string
-	clock   *fakeClock
-	sink    *recordingSink
-	hub     *fakeHub
-	svc     *Service
-	srv     *httptest.Server
-	ivs     *ivs.Client
-	chat    *ivschat.Client
-	rt      *ivsrealtime.Client
-	ctx     context.Context
+	t     *testing.T
+	dir   string
+	clock *fakeClock
+	sink  *recordingSink
+	hub   *fakeHub
+	svc   *Service
+	srv   *httptest.Server
+	ivs   *ivs.Client
+	chat  *ivschat.Client
+	rt    *ivsrealtime.Client
+	ctx   context.Context
 }
 
 func newEnv(t *testing.T) *env {
