@@ -97,13 +97,13 @@ func (s SelfSigner) Mint(ctx context.Context, st onair.Stage, req onair.Particip
 	if s.Now != nil {
 		now = s.Now
 	}
-	// Whole seconds: the claims are integer Unix times.
-	iat := now().UTC().Truncate(time.Second)
-	exp := iat.Add(req.Duration)
 	if req.Duration <= 0 || req.Duration > MaxTokenDuration {
 		return onair.ParticipantToken{}, onair.Wrap(onair.Internal, "", "",
 			fmt.Errorf("token duration %v is outside IVS's limits", req.Duration))
 	}
+	// Whole seconds: the claims are integer Unix times.
+	iat := now().UTC().Truncate(time.Second)
+	exp := iat.Add(req.Duration)
 	pid := randomID()
 	caps := Capabilities{}
 	for _, c := range req.Capabilities {
@@ -240,6 +240,10 @@ func (k *SecretKeySource) SigningKey(ctx context.Context) (SigningKey, error) {
 		return *k.key, nil
 	}
 	v, err := k.Secrets.Get(ctx, k.SecretID)
+	if errors.Is(err, onair.ErrNotFound) {
+		// The template creates the secret without a value.
+		return SigningKey{}, keyUnavailable(fmt.Errorf("the stage signing key secret %s has no value yet: run .ci/rotate-stage-key.sh (docs/stages.md): %w", k.SecretID, err))
+	}
 	if err != nil {
 		return SigningKey{}, keyUnavailable(fmt.Errorf("read stage signing key: %w", err))
 	}

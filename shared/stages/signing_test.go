@@ -212,6 +212,11 @@ func TestSecretKeySource(t *testing.T) {
 	assert.Equal(t, TokensUnavailable, onair.ErrorType(err))
 	assert.NotContains(t, onair.ErrorMessage(err), "throttled", "causes stay in the log")
 
+	sec.err = onair.Wrap(onair.NotFound, "ResourceNotFoundException", "Not found.", errors.New("no AWSCURRENT version"))
+	_, err = src.SigningKey(context.Background())
+	assert.Equal(t, TokensUnavailable, onair.ErrorType(err))
+	assert.Contains(t, err.Error(), "rotate-stage-key.sh", "the log says how to set the key up")
+
 	sec.err = nil
 	sec.values = map[string]string{"arn:secret": ""}
 	_, err = src.SigningKey(context.Background())
