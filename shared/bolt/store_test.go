@@ -103,16 +103,3 @@ func TestKeyEncoding(t *testing.T) {
 	assert.Nil(t, successor([]byte{0xff, 0xff}))
 	assert.Equal(t, []byte{0x01, 0x03}, successor([]byte{0x01, 0x02, 0xff}))
 }
-
-func TestRecordSizeLimit(t *testing.T) {
-	s := openTemp(t)
-	ctx := t.Context()
-	big := make([]byte, maxRecord)
-	for i := range big {
-		big[i] = 'x'
-	}
-	err := s.CreateUser(ctx, onair.User{Sub: "u1", Avatar: string(big)})
-	assert.Equal(t, onair.TooLarge, onair.ErrorCode(err))
-	_, err = s.GetUser(ctx, "u1")
-	assert.ErrorIs(t, err, onair.ErrNotFound)
-}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/shared/store"
@@ -22,17 +23,30 @@ import (
 // (moto_server locally and in CI, e.g. http://127.0.0.1:5055).
 const endpointEnv = "ONAIR_TEST_DYNAMODB_ENDPOINT"
 
-// testConfig returns an AWS config for the test endpoint, skipping the test
-// when there is none, except in CI, where a skipped contract run would look
-// green without having checked anything.
+// testEndpoint decides where the contract runs: the endpoint, or why not.
+// Without an endpoint the run is skipped, except in CI, where a skipped
+// contract run would look green without having checked anything.
+func testEndpoint(getenv func(string) string) (endpoint string, skip, fatal string) {
+	endpoint = getenv(endpointEnv)
+	switch {
+	case endpoint != "":
+		return endpoint, "", ""
+	case getenv("CI") != "":
+		return "", "", endpointEnv + " is not set: CI must run the DynamoDB contract against moto_server"
+	default:
+		return "", "start `moto_server -H 127.0.0.1 -p 5055` and set " + endpointEnv + "=http://127.0.0.1:5055 to run the DynamoDB contract", ""
+	}
+}
+
+// testConfig returns an AWS config for the test endpoint (see testEndpoint).
 func testConfig(t *testing.T) aws.Config {
 	t.Helper()
-	endpoint := os.Getenv(endpointEnv)
-	if endpoint == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not set: CI must run the DynamoDB contract against moto_server", endpointEnv)
-		}
-		t.Skipf("%s is not set: start `moto_server -H 127.0.0.1 -p 5055` and set %s=http://127.0.0.1:5055 to run the DynamoDB contract", endpointEnv, endpointEnv)
+	endpoint, skip, fatal := testEndpoint(os.Getenv)
+	if fatal != "" {
+		t.Fatal(fatal)
+	}
+	if skip != "" {
+		t.Skip(skip)
 	}
 	return aws.Config{
 		Region:       "us-east-1",
@@ -93,4 +107,26 @@ func openStore(t *testing.T, cfg aws.Config) *Store {
 func TestContract(t *testing.T) {
 	cfg := testConfig(t)
 	storetest.Run(t, func(t *testing.T) store.Store { return openStore(t, cfg) })
+}
+
+func TestEndpointGate(t *testing.T) {
+	cases := []struct {
+		name            string
+		env             map[string]string
+		endpoint        string
+		skipped, failed bool
+	}{
+		{"endpoint set", map[string]string{endpointEnv: "http://127.0.0.1:5055"}, "http://127.0.0.1:5055", false, false},
+		{"endpoint set in CI", map[string]string{endpointEnv: "http://x", "CI": "true"}, "http://x", false, false},
+		{"no endpoint locally skips", map[string]string{}, "", true, false},
+		{"no endpoint in CI fails", map[string]string{"CI": "1"}, "", false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			endpoint, skip, fatal := testEndpoint(func(k string) string { return tc.env[k] })
+			assert.Equal(t, tc.endpoint, endpoint)
+			assert.Equal(t, tc.skipped, skip != "")
+			assert.Equal(t, tc.failed, fatal != "")
+		})
+	}
 }

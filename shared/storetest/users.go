@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -280,6 +281,20 @@ func userCases() []testCase {
 		{"User/ListLiveUsersRejectsBadLimit", func(t *testing.T, s store.Store) {
 			_, err := s.ListLiveUsers(ctx(t), 0)
 			requireCode(t, err, onair.Invalid)
+		}},
+		{"User/RecordTooLarge", func(t *testing.T, s store.Store) {
+			// DynamoDB refuses items over 400 KB; the embedded store
+			// mirrors the limit, so what works offline works deployed.
+			huge := strings.Repeat("x", 400<<10)
+			requireCode(t, s.CreateUser(ctx(t), onair.User{Sub: "u1", Avatar: huge}), onair.TooLarge)
+			_, err := s.GetUser(ctx(t), "u1")
+			assert.ErrorIs(t, err, onair.ErrNotFound)
+			mustCreate(t, s, onair.User{Sub: "u2"})
+			_, err = s.UpdateUser(ctx(t), "u2", func(u *onair.User) error { u.Avatar = huge; return nil })
+			requireCode(t, err, onair.TooLarge)
+			got, err := s.GetUser(ctx(t), "u2")
+			require.NoError(t, err)
+			assert.Equal(t, int64(1), got.Version)
 		}},
 		{"User/CanceledContext", func(t *testing.T, s store.Store) {
 			mustCreate(t, s, fullUser("u1", "Alice"))
