@@ -202,7 +202,9 @@ func (e *env) start() {
 		}
 		http.NotFound(w, r)
 	}))
-	cfg.IssuerBaseURL = e.srv.URL
+	if cfg.IssuerBaseURL == "" {
+		cfg.IssuerBaseURL = e.srv.URL
+	}
 	var err error
 	svc, err = New(cfg)
 	require.NoError(t, err)
