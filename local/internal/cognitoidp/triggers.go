@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"maps"
 )
 
@@ -11,10 +12,12 @@ import (
 // JSON result, as Cognito invokes the pool's triggers. The offline program
 // implements it by running the template's function in process.
 //
-// An error from Invoke is the function's failure: its Error() text is the
-// message Cognito reports ("PreSignUp failed with error <text>."). A result
-// that is a Lambda error document ({"errorMessage": ..., "errorType": ...})
-// counts as a failure too.
+// An error from Invoke is the function's failure. Cognito reports its
+// message ("PreSignUp failed with error <message>."): the error's
+// ErrorMessage() if it has that method, else the "errorMessage" of its JSON
+// form when that is a Lambda error document, else Error(). A result that is
+// a Lambda error document ({"errorMessage": ..., "errorType": ...}) counts
+// as a failure too.
 type Invoker interface {
 	Invoke(ctx context.Context, function string, payload []byte) ([]byte, error)
 }
@@ -69,7 +72,7 @@ func (s *Service) invokeTrigger(ctx context.Context, trigger, source, userName s
 	out, err := s.cfg.Invoker.Invoke(ctx, fn, payload)
 	if err != nil {
 		s.cfg.Logger.Info("cognito trigger failed", "trigger", trigger, "function", fn, "source", source, "err", err.Error())
-		return nil, triggerFailed(trigger, err.Error())
+		return nil, triggerFailed(trigger, functionErrorMessage(err))
 	}
 	var doc struct {
 		ErrorMessage  *string         `json:"errorMessage"`
@@ -93,6 +96,28 @@ func (s *Service) invokeTrigger(ctx context.Context, trigger, source, userName s
 		}
 	}
 	return resp, nil
+}
+
+// functionErrorMessage is the message of a function's failure, as Lambda
+// reports it to Cognito (errorMessage, without the errorType).
+func functionErrorMessage(err error) string {
+	var m interface{ ErrorMessage() string }
+	if errors.As(err, &m) {
+		return m.ErrorMessage()
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		data, jerr := json.Marshal(e)
+		if jerr != nil {
+			continue
+		}
+		var doc struct {
+			ErrorMessage *string `json:"errorMessage"`
+		}
+		if json.Unmarshal(data, &doc) == nil && doc.ErrorMessage != nil {
+			return *doc.ErrorMessage
+		}
+	}
+	return err.Error()
 }
 
 // triggerFailed is how Cognito reports a trigger's error to the caller.

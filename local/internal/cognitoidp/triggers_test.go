@@ -2,6 +2,7 @@ package cognitoidp
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -348,3 +349,12 @@ func TestTriggerErrors(t *testing.T) {
 		})
 	}
 }
+
+// lambdaFunctionError is shaped like the offline program's function errors:
+// Lambda's error document as JSON, Error() with the type in front.
+type lambdaFunctionError struct {
+	Message string `json:"errorMessage"`
+	Type    string `json:"errorType"`
+}
+
+func (e *lambdaFunctionError) Error() string { return e.Type + ": " + e.Message }
