@@ -4,27 +4,118 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/onair/onair/local/internal/stack"
+	"github.com/onair/onair/shared/samtemplate"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string) int {
+func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "invoke" {
 		return invokeCommand(args[1:])
 	}
-	return devCommand(args)
+	return devCommand(args, stdout, stderr)
 }
 
-func devCommand(args []string) int {
-	fmt.Fprintln(os.Stderr, "local: the offline stack is not assembled yet")
-	return 1
+// overrides collects --parameter-overrides values; like sam, it takes
+// several Key=Value words after one flag, or the flag repeated.
+type overrides []string
+
+func (o *overrides) String() string     { return strings.Join(*o, " ") }
+func (o *overrides) Set(v string) error { *o = append(*o, v); return nil }
+
+func devCommand(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("local", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	webAddr := fs.String("web-addr", "127.0.0.1:3000", "web app listen address")
+	apiAddr := fs.String("api-addr", "127.0.0.1:3001", "HTTP API listen address")
+	awsAddr := fs.String("aws-addr", "127.0.0.1:4566", "AWS-compatible endpoint listen address")
+	dataDir := fs.String("data-dir", ".local-data", "where state is kept (survives restarts)")
+	tmpl := fs.String("template", "template.yaml", "SAM template")
+	webDir := fs.String("web-dir", "web-ui/dist", "built web app to serve")
+	storeKind := fs.String("store", "bolt", "store: bolt (embedded, on disk) or dynamodb")
+	ddb := fs.String("dynamodb-endpoint", "", "DynamoDB endpoint for --store dynamodb (moto_server, DynamoDB Local, or AWS)")
+	verbose := fs.Bool("v", false, "debug logs (every function invocation and metric)")
+	var params overrides
+	fs.Var(&params, "parameter-overrides", "template parameters as Key=Value (repeatable; several words allowed)")
+	// sam accepts several Key=Value words after --parameter-overrides; so do we.
+	args = gatherOverrides(args)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	ov, err := samtemplate.ParameterOverrides(params)
+	if err != nil {
+		fmt.Fprintln(stderr, "local:", err)
+		return 2
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(newConsoleHandler(stderr, level))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, err := stack.Start(ctx, stack.Options{
+		Template: *tmpl, DataDir: *dataDir, WebAddr: *webAddr, APIAddr: *apiAddr, AWSAddr: *awsAddr,
+		ParameterOverrides: ov, Store: *storeKind, DynamoDBEndpoint: *ddb, WebDir: *webDir,
+		Logger: logger, Out: stdout,
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "local:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, `
+  onair offline stack (no AWS account is used)
+    web app        %s
+    HTTP API       %s
+    AWS endpoint   %s   (Cognito, IVS, IVS Chat, IVS Real-Time, EventBridge, Lambda, Secrets Manager)
+    chat socket    %s
+    config         %s/_local/config
+    mailbox        %s/_local/mail
+    data           %s
+  ready. Ctrl-C stops.
+
+`, s.WebURL, s.APIURL, s.AWSURL, s.Config()["chatUrl"], s.AWSURL, s.AWSURL, *dataDir)
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "\n  stopping…")
+	if err := s.Close(); err != nil {
+		fmt.Fprintln(stderr, "local: shutdown:", err)
+		return 1
+	}
+	return 0
 }
 
-func invokeCommand(args []string) int {
-	fmt.Fprintln(os.Stderr, "local invoke: not assembled yet")
-	return 1
+// gatherOverrides rewrites "--parameter-overrides A=1 B=2 --x" into one
+// flag per pair so the flag package can read it.
+func gatherOverrides(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a != "--parameter-overrides" && a != "-parameter-overrides" {
+			out = append(out, a)
+			continue
+		}
+		for i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+			i++
+			out = append(out, "--parameter-overrides", args[i])
+		}
+	}
+	return out
 }
