@@ -285,6 +285,22 @@ func TestTriggerErrors(t *testing.T) {
 			message: "PreAuthentication failed with error UserNotFoundException.",
 		},
 		{
+			name: "a Lambda function error reports its errorMessage only",
+			setup: func(e *env) {
+				e.register("jim", "jim@example.com")
+				e.lambda.on("PreAuthenticationFn", func(map[string]any) ([]byte, error) {
+					return nil, fmt.Errorf("invoke PreAuthenticationFn: %w",
+						&lambdaFunctionError{Message: "UserNotFoundException: Incorrect username or password.", Type: "Refusal"})
+				})
+			},
+			act: func(e *env) error {
+				_, err := e.signIn("jim", testPassword)
+				return err
+			},
+			code:    "UserLambdaValidationException",
+			message: "PreAuthentication failed with error UserNotFoundException: Incorrect username or password..",
+		},
+		{
 			name: "output that is not the event is refused",
 			setup: func(e *env) {
 				e.lambda.on("PreSignUpFn", func(map[string]any) ([]byte, error) { return []byte("null"), nil })
