@@ -48,7 +48,8 @@ type Users interface {
 	UpdateUser(ctx context.Context, sub string, fn func(*onair.User) error) (onair.User, error)
 	// DeleteUser removes the profile record; no error if it is missing.
 	DeleteUser(ctx context.Context, sub string) error
-	// ListLiveUsers returns users with LiveSince set, most recent first.
+	// ListLiveUsers returns users with LiveSince set, most recent first, at
+	// most limit (which must be at least 1: Invalid otherwise).
 	ListLiveUsers(ctx context.Context, limit int) ([]onair.User, error)
 }
 
@@ -87,9 +88,12 @@ type Sessions interface {
 	UpdateSession(ctx context.Context, channelArn, streamID string, fn func(*onair.StreamSession) error) (onair.StreamSession, error)
 	// ListSessions returns sessions that have a StartTime, newest first, a
 	// page at a time. cursor is "" for the first page; the returned cursor is
-	// "" after the last page. Cursors are opaque and store-specific.
+	// "" after the last page. Cursors are opaque and store-specific; one
+	// that does not decode, or is for another channel, is Invalid. limit
+	// must be at least 1.
 	ListSessions(ctx context.Context, channelArn string, limit int, cursor string) ([]onair.StreamSession, string, error)
-	// ListOpenSessions returns the channel's sessions with Open set.
+	// ListOpenSessions returns the channel's sessions with Open set, oldest
+	// StartTime first.
 	ListOpenSessions(ctx context.Context, channelArn string) ([]onair.StreamSession, error)
 	// DeleteSessions removes every session of the channel.
 	DeleteSessions(ctx context.Context, channelArn string) error
@@ -105,7 +109,8 @@ type Stages interface {
 	UpdateStage(ctx context.Context, id string, fn func(*onair.Stage) error) (onair.Stage, error)
 	// DeleteStage: no error if missing.
 	DeleteStage(ctx context.Context, id string) error
-	// ListStages returns stages newest first (CreatedAt descending).
+	// ListStages returns stages newest first (CreatedAt descending), at most
+	// limit (at least 1).
 	ListStages(ctx context.Context, limit int) ([]onair.Stage, error)
 }
 
@@ -114,7 +119,8 @@ type Stages interface {
 type Documents interface {
 	// GetDocument returns ErrNotFound if the document does not exist.
 	GetDocument(ctx context.Context, sub, name string) (json.RawMessage, error)
-	// PutDocument creates or replaces the document.
+	// PutDocument creates or replaces the document: TooLarge over 64 KiB,
+	// Invalid if it is not JSON.
 	PutDocument(ctx context.Context, sub, name string, doc json.RawMessage) error
 	// DeleteDocuments removes every document of the user.
 	DeleteDocuments(ctx context.Context, sub string) error
