@@ -27,7 +27,7 @@ help: ## Show this help.
 	@grep -E '^[a-zA-Z%_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)/  \1\t\2/' | expand -t 24
 	@echo
 	@echo "Variables: STAGE=dev|prod (deploy, destroy), FN=<LogicalId> EVENT=events/<file>.json"
-	@echo "           [ENV_VARS=env.json] [PARAMS='Key=Value ...'] (invoke)."
+	@echo "           [ENV_VARS=env.json] [PARAMS='Key=Value ...'] [CONFIG_ENV=dev|prod] (invoke)."
 
 build: ## Build every function: build/<Name>/bootstrap (linux/arm64) and build/<Name>.zip.
 	@cd $(ROOT) && rm -rf $(BUILD_DIR)/.bin && mkdir -p $(BUILD_DIR)/.bin
@@ -83,13 +83,9 @@ destroy: check-stage ## Delete stack onair-<STAGE>, then the IVS channels, chat 
 	cd $(ROOT) && sam delete --config-env $(STAGE) --stack-name $(STACK) --no-prompts
 	cd $(ROOT) && .ci/destroy-ivs.sh $(STACK)
 
-invoke: ## Run one function's binary under the local Runtime API: FN=<LogicalId> [EVENT=events/<FN>.json] [ENV_VARS=f.json] [PARAMS='K=V ...'].
+invoke: ## Run one function's binary under the local Runtime API: FN=<LogicalId> [EVENT=events/<FN>.json] [ENV_VARS=f.json] [PARAMS='K=V ...'] [CONFIG_ENV=dev|prod].
 	@test -n "$(FN)" || { echo "invoke: set FN=<LogicalId> (and EVENT=events/<file>.json)"; exit 2; }
-	cd $(ROOT) && $(GO) run ./local invoke \
-		$(if $(EVENT),-event $(EVENT)) \
-		$(if $(ENV_VARS),-env-vars $(ENV_VARS)) \
-		$(if $(PARAMS),-parameter-overrides '$(PARAMS)') \
-		$(FN)
+	cd $(ROOT) && $(GO) run ./local invoke $(strip $(if $(EVENT),-event $(EVENT)) $(if $(ENV_VARS),-env-vars $(ENV_VARS)) $(if $(PARAMS),-parameter-overrides '$(PARAMS)') $(if $(CONFIG_ENV),-config-env $(CONFIG_ENV))) $(FN)
 
 dev: ## Run the offline stack (no AWS, no Docker).
 	cd $(ROOT) && $(GO) run ./local
