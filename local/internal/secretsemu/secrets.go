@@ -84,6 +84,19 @@ func (s *Service) Ensure(name, description string, g Generate) (string, error) {
 	return sec.ARN, nil
 }
 
+// EnsureValue creates the secret name with value unless it exists, and
+// returns its ARN (a template secret with a literal SecretString).
+func (s *Service) EnsureValue(name, description, value string) (string, error) {
+	if sec, err := s.get(name); err == nil {
+		return sec.ARN, nil
+	}
+	sec, err := s.create(name, description, value)
+	if err != nil {
+		return "", err
+	}
+	return sec.ARN, nil
+}
+
 func generate(g Generate) (string, error) {
 	n := g.Length
 	if n <= 0 {

@@ -1,0 +1,183 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/onair/onair/local/internal/cognitoidp"
+	"github.com/onair/onair/local/internal/eventbus"
+	"github.com/onair/onair/local/internal/host"
+	"github.com/onair/onair/local/internal/ivsemu"
+	"github.com/onair/onair/local/internal/lambdaapi"
+	"github.com/onair/onair/local/internal/secretsemu"
+	"github.com/onair/onair/shared/samtemplate"
+)
+
+// chatPath is where the IVS Chat messaging WebSocket is served on the AWS
+// endpoint; the web app passes ws://<aws>/chat to the chat SDK.
+const chatPath = "/chat"
+
+// invoker adapts the host to the emulators' Invoker contracts, turning the
+// host's errors into the Lambda API's.
+type invoker struct{ h *host.Host }
+
+func (i invoker) Invoke(ctx context.Context, fn string, payload []byte) ([]byte, error) {
+	out, err := i.h.Invoke(ctx, fn, payload)
+	var unknown host.ErrUnknownFunction
+	var ferr *host.FunctionError
+	switch {
+	case errors.As(err, &unknown):
+		return nil, fmt.Errorf("%w: %s", lambdaapi.ErrFunctionNotFound, fn)
+	case errors.As(err, &ferr):
+		return nil, &lambdaapi.FunctionError{Message: ferr.Message, Type: ferr.Type}
+	}
+	return out, err
+}
+
+func (s *Stack) startEmulators(r samtemplate.Resolver) error {
+	inv := invoker{s.host}
+	var err error
+
+	// Cognito: the pool and client of the template; triggers run the
+	// template's functions.
+	functionByArn := map[string]string{}
+	for _, name := range sortedFunctions(s.tmpl) {
+		functionByArn[r.Attrs[name+".Arn"]] = name
+	}
+	ccfg, err := cognitoConfig(s.tmpl, r, functionByArn)
+	if err != nil {
+		return err
+	}
+	ccfg.DataDir = s.opts.DataDir
+	ccfg.Region = s.opts.Region
+	ccfg.PoolID = s.PoolID
+	ccfg.ClientID = s.ClientID
+	ccfg.IssuerBaseURL = s.AWSURL
+	ccfg.Invoker = inv
+	ccfg.OnMail = s.printMail
+	ccfg.Logger = s.log.With("component", "cognito")
+	ccfg.Now = s.opts.Now
+	if s.cognito, err = cognitoidp.New(ccfg); err != nil {
+		return err
+	}
+	s.closers = append(s.closers, s.cognito.Close)
+
+	rs, err := rules(s.tmpl, s.deployed())
+	if err != nil {
+		return err
+	}
+	if s.bus, err = eventbus.New(eventbus.Config{
+		Account: s.opts.Account, Region: s.opts.Region, Rules: rs, Invoker: inv,
+		Now: s.opts.Now, Logger: s.log.With("component", "events"),
+	}); err != nil {
+		return err
+	}
+	s.closers = append(s.closers, func() error { s.bus.Close(); return nil })
+
+	s.lambda = lambdaapi.New(lambdaapi.Config{Invoker: inv, Exists: s.host.Has, Account: s.opts.Account,
+		Region: s.opts.Region, Logger: s.log.With("component", "lambda")})
+	s.closers = append(s.closers, func() error { s.lambda.Close(); return nil })
+
+	host := strings.TrimPrefix(s.AWSURL, "http://")
+	if s.ivs, err = ivsemu.New(ivsemu.Config{
+		DataDir: s.opts.DataDir, Account: s.opts.Account, Region: s.opts.Region,
+		Endpoints: ivsemu.Endpoints{
+			IngestEndpoint:  "127.0.0.1:1935",
+			PlaybackBaseURL: s.AWSURL + "/hls",
+			StageEvents:     "ws://" + host + "/_local/stage-events",
+			StageWHIP:       s.AWSURL + "/_local/whip",
+		},
+		Now: s.opts.Now, Logger: s.log.With("component", "ivs"), Events: s.bus,
+	}); err != nil {
+		return err
+	}
+	s.closers = append(s.closers, s.ivs.Close)
+	return nil
+}
+
+func (s *Stack) printMail(m cognitoidp.Mail) {
+	fmt.Fprintf(s.opts.Out, "\n📧 mail to %s — %s\n%s\n   (GET %s/_local/mail?to=%s)\n\n", m.To, m.Subject, indent(textOf(m.Body)), s.AWSURL, m.To)
+}
+
+// awsHandler is the AWS-compatible endpoint: one port for every emulated
+// service, dispatched the way the services' wire protocols distinguish
+// themselves (X-Amz-Target prefixes, REST paths).
+func (s *Stack) awsHandler() http.Handler {
+	ivs := s.ivs.Handler()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_local/config", s.serveConfig)
+	mux.Handle("GET /_local/mail", s.cognito.MailHandler())
+	mux.Handle(lambdaapi.Pattern, s.lambda)
+	mux.Handle("/", ivs)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		target := r.Header.Get("X-Amz-Target")
+		switch {
+		case s.cognito.Match(r):
+			s.cognito.ServeHTTP(w, r)
+		case strings.HasPrefix(target, "AWSEvents."):
+			s.bus.Handler().ServeHTTP(w, r)
+		case strings.HasPrefix(target, secretsemu.Target):
+			s.secrets.ServeHTTP(w, r)
+		default:
+			mux.ServeHTTP(w, r)
+		}
+	})
+}
+
+// webHandler serves the built web app (single-page: unknown paths get
+// index.html) and its configuration.
+func (s *Stack) webHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_local/config", s.serveConfig)
+	dir := s.opts.WebDir
+	index := filepath.Join(dir, "index.html")
+	if _, err := os.Stat(index); dir == "" || err != nil {
+		mux.HandleFunc("/", s.serveInfoPage)
+		return mux
+	}
+	files := http.FileServer(http.Dir(dir))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		p := filepath.Join(dir, filepath.Clean("/"+r.URL.Path))
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			if strings.HasSuffix(p, ".ts") {
+				w.Header().Set("Content-Type", "video/mp2t")
+			}
+			files.ServeHTTP(w, r)
+			return
+		}
+		http.ServeFile(w, r, index)
+	})
+	return mux
+}
+
+func (s *Stack) serveInfoPage(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/" {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, `<!doctype html><meta charset="utf-8"><title>onair (offline)</title>
+<body style="font-family:system-ui;max-width:44rem;margin:3rem auto;line-height:1.5">
+<h1>onair is running offline</h1>
+<p>The web app is not built in this checkout (no <code>web-ui/dist</code>). Everything else is up:</p>
+<ul>
+<li>HTTP API: <a href="%[1]s/channels?isLive=true">%[1]s</a></li>
+<li>AWS endpoint (Cognito, IVS, IVS Chat, IVS Real-Time, EventBridge, Lambda, Secrets Manager): %[2]s</li>
+<li>Configuration for clients: <a href="%[2]s/_local/config">%[2]s/_local/config</a></li>
+<li>Mailbox: <a href="%[2]s/_local/mail">%[2]s/_local/mail</a></li>
+</ul>
+<p>See <code>docs/local.md</code>.</p></body>`, s.APIURL, s.AWSURL)
+}
+
+func indent(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i, l := range lines {
+		lines[i] = "   " + l
+	}
+	return strings.Join(lines, "\n")
+}

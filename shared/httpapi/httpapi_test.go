@@ -1,0 +1,190 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/onair/onair/shared/onair"
+)
+
+func TestWriteErrorMapsCodes(t *testing.T) {
+	cases := []struct {
+		err    error
+		status int
+		body   string
+	}{
+		{onair.Errorf(onair.Invalid, "BadRequestException", "Missing x."), 400, `{"__type":"BadRequestException","message":"Missing x."}`},
+		{onair.Errorf(onair.Unauthorized, "", "Sign in."), 401, `{"__type":"UnauthorizedException","message":"Sign in."}`},
+		{onair.Errorf(onair.Forbidden, "", "No."), 403, `"__type":"ForbiddenException"`},
+		{onair.Errorf(onair.NotFound, "UserNotFoundException", "No user."), 404, `"__type":"UserNotFoundException"`},
+		{onair.Errorf(onair.Conflict, "", "Busy."), 409, `"__type":"ConflictException"`},
+		{onair.Errorf(onair.TooLarge, "", "Big."), 413, `"__type":"PayloadTooLargeException"`},
+		{onair.Errorf(onair.Throttled, "", "Slow down."), 429, `"__type":"TooManyRequestsException"`},
+		{onair.Errorf(onair.Unavailable, "", "Later."), 503, `"__type":"ServiceUnavailableException"`},
+		{errors.New("dynamodb: secret detail"), 500, `{"__type":"UnexpectedException","message":"An unexpected error occurred."}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.body, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			WriteError(rec, httptest.NewRequest("GET", "/", nil), tc.err)
+			assert.Equal(t, tc.status, rec.Code)
+			assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+			assert.Contains(t, rec.Body.String(), tc.body)
+			assert.NotContains(t, rec.Body.String(), "secret detail")
+		})
+	}
+}
+
+func TestDecode(t *testing.T) {
+	type body struct {
+		Name  string `json:"name"`
+		Count int    `json:"count"`
+	}
+	cases := []struct {
+		name string
+		in   string
+		code onair.Code
+		msg  string
+	}{
+		{"ok", `{"name":"a","count":2}`, "", ""},
+		{"unknown fields are ignored", `{"name":"a","extra":1}`, "", ""},
+		{"empty", ``, onair.Invalid, "Missing request body."},
+		{"blank", `   `, onair.Invalid, "Missing request body."},
+		{"malformed", `{"name":`, onair.Invalid, "Request body is not valid JSON."},
+		{"wrong type", `{"count":"x"}`, onair.Invalid, `Field "count" must be a int.`},
+		{"too large", `{"name":"` + strings.Repeat("a", MaxBodyBytes) + `"}`, onair.TooLarge, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var b body
+			err := Decode(httptest.NewRequest("POST", "/", strings.NewReader(tc.in)), &b)
+			if tc.code == "" {
+				require.NoError(t, err)
+				assert.Equal(t, "a", b.Name)
+				return
+			}
+			assert.Equal(t, tc.code, onair.ErrorCode(err))
+			if tc.msg != "" {
+				assert.Equal(t, tc.msg, onair.ErrorMessage(err))
+			}
+		})
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	h := Routes(map[string]http.Handler{
+		"GET /channels/{username}": Func(func(w http.ResponseWriter, r *http.Request) error {
+			return WriteJSON(w, 200, map[string]string{"u": r.PathValue("username")})
+		}),
+		"DELETE /channel": Func(func(w http.ResponseWriter, r *http.Request) error { return WriteJSON(w, 204, nil) }),
+	})
+	cases := []struct {
+		method, path string
+		status       int
+		body         string
+	}{
+		{"GET", "/channels/bob", 200, `{"u":"bob"}`},
+		{"GET", "/channels/" + strings.Repeat("x", 101), 400, "params/username must NOT have more than 100 characters"},
+		{"GET", "/channels/" + strings.Repeat("x", 100), 200, ""},
+		{"DELETE", "/channel", 204, ""},
+		{"GET", "/nowhere", 404, `"__type":"NotFoundException"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method+tc.path[:min(len(tc.path), 20)], func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
+			assert.Equal(t, tc.status, rec.Code)
+			assert.Contains(t, rec.Body.String(), tc.body)
+			if tc.status == 204 {
+				assert.Empty(t, rec.Body.String())
+			}
+		})
+	}
+}
+
+// withClaims puts API Gateway JWT claims into the request as the proxy
+// adapter does in Lambda and the gateway does offline.
+func withClaims(r *http.Request, claims map[string]string) *http.Request {
+	ev := events.APIGatewayV2HTTPRequest{RequestContext: events.APIGatewayV2HTTPRequestContext{
+		Authorizer: &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: claims}}}}
+	var acc core.RequestAccessorV2
+	req, err := acc.EventToRequestWithContext(r.Context(), ev)
+	if err != nil {
+		panic(err)
+	}
+	return r.WithContext(req.Context())
+}
+
+type verifier map[string]onair.Caller
+
+func (v verifier) Verify(_ context.Context, token string) (onair.Caller, error) {
+	if c, ok := v[token]; ok {
+		return c, nil
+	}
+	return onair.Caller{}, onair.Errorf(onair.Unauthorized, "UnauthorizedException", "Invalid token.")
+}
+
+func TestIdentity(t *testing.T) {
+	whoami := Func(func(w http.ResponseWriter, r *http.Request) error {
+		c, ok := Caller(r)
+		if !ok {
+			return WriteJSON(w, 200, map[string]string{"sub": "anonymous"})
+		}
+		return WriteJSON(w, 200, map[string]string{"sub": c.Sub, "username": c.Username})
+	})
+	alice := map[string]string{"sub": "s-alice", "username": "alice"}
+	v := verifier{"tok-bob": {Sub: "s-bob", Username: "bob"}}
+
+	cases := []struct {
+		name     string
+		h        http.Handler
+		claims   map[string]string
+		auth     string
+		status   int
+		contains string
+	}{
+		{"required with claims", RequireCaller(whoami), alice, "", 200, `"sub":"s-alice"`},
+		{"required without claims", RequireCaller(whoami), nil, "", 401, "UnauthorizedException"},
+		{"required with claims lacking sub", RequireCaller(whoami), map[string]string{"username": "x"}, "", 401, "UnauthorizedException"},
+		{"optional anonymous", OptionalCaller(v, whoami), nil, "", 200, `"sub":"anonymous"`},
+		{"optional bare token", OptionalCaller(v, whoami), nil, "tok-bob", 200, `"sub":"s-bob"`},
+		{"optional bearer token", OptionalCaller(v, whoami), nil, "Bearer tok-bob", 200, `"sub":"s-bob"`},
+		{"optional invalid token", OptionalCaller(v, whoami), nil, "Bearer junk", 401, "UnauthorizedException"},
+		{"optional prefers gateway claims", OptionalCaller(v, whoami), alice, "junk", 200, `"sub":"s-alice"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/", nil)
+			if tc.claims != nil {
+				req = withClaims(req, tc.claims)
+			}
+			if tc.auth != "" {
+				req.Header.Set("Authorization", tc.auth)
+			}
+			rec := httptest.NewRecorder()
+			tc.h.ServeHTTP(rec, req)
+			assert.Equal(t, tc.status, rec.Code)
+			assert.Contains(t, rec.Body.String(), tc.contains)
+		})
+	}
+}
+
+func TestMustCaller(t *testing.T) {
+	_, err := MustCaller(httptest.NewRequest("GET", "/", nil))
+	assert.Equal(t, onair.Unauthorized, onair.ErrorCode(err))
+	r := httptest.NewRequest("GET", "/", nil)
+	r = r.WithContext(onair.WithCaller(r.Context(), onair.Caller{Sub: "s"}))
+	c, err := MustCaller(r)
+	require.NoError(t, err)
+	assert.Equal(t, "s", c.Sub)
+}
