@@ -374,3 +374,26 @@ type lambdaFunctionError struct {
 }
 
 func (e *lambdaFunctionError) Error() string { return e.Type + ": " + e.Message }
+
+func TestPostAuthentication(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Triggers[TriggerPostAuthentication] = "PostAuthenticationFn" })
+	e.register("pam", "pam@example.com")
+	e.mustSignIn("pam", testPassword)
+	calls := e.lambda.bySource("PostAuthentication_Authentication")
+	require.Len(t, calls, 1)
+	assert.Equal(t, "PostAuthenticationFn", calls[0].Function)
+	req := calls[0].request()
+	assert.Equal(t, false, req["newDeviceUsed"])
+	assert.Equal(t, map[string]any{"submittedUsername": "pam"}, req["clientMetadata"])
+	var ev events.CognitoEventUserPoolsPostAuthentication
+	require.NoError(t, json.Unmarshal(calls[0].Payload, &ev))
+	assert.Equal(t, "pam@example.com", ev.Request.UserAttributes["email"])
+
+	e.lambda.fail("PostAuthenticationFn", "blocked")
+	_, err := e.signIn("pam", testPassword)
+	requireAPIError(t, err, "UserLambdaValidationException", "PostAuthentication failed with error blocked.")
+
+	_, err = New(Config{DataDir: t.TempDir(), PoolID: testPool, ClientID: testClient,
+		Triggers: map[string]string{"DefineAuthChallenge": "Fn"}, Invoker: e.lambda})
+	require.ErrorContains(t, err, "trigger DefineAuthChallenge is not supported")
+}
