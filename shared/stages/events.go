@@ -109,6 +109,9 @@ func (s *Service) HandleEvent(ctx context.Context, ev Event) error {
 // event changes nothing.
 func applyEvent(st *onair.Stage, eventID string, d StageUpdateDetail, at time.Time, published bool) error {
 	p, seen := st.Publishing[d.ParticipantID]
+	// The event-time order below already makes a redelivery change nothing;
+	// the recorded ids make that explicit and cheap, and show in the record
+	// which events it reflects.
 	if seen && slices.Contains(p.EventIDs, eventID) {
 		return onair.ErrUnchanged
 	}

@@ -122,7 +122,9 @@ func TestGetStageRoute(t *testing.T) {
 	h := e.svc.GetStageHandler()
 
 	// The public sees the stage, its host and who publishes; not the participants.
+	listed := e.ivs.count("ListParticipants")
 	w := e.do(h, nil, "GET", "/stages/"+st.ID, "", patGet)
+	assert.Equal(t, listed, e.ivs.count("ListParticipants"), "only the host's view lists participants")
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	pub := decode[GetStageResponse](t, w).Stage
 	assert.Equal(t, st.ID, pub.ID)
