@@ -238,13 +238,13 @@ func (s *Service) refreshAuth(token string) (any, error) {
 // authorize verifies an access token and returns its user: the token must be
 // valid, its session not revoked (GlobalSignOut, RevokeToken, disabling or
 // deleting the user), and the user enabled.
-func (s *Service) authorize(token string) (*userRecord, *accessClaims, error) {
+func (s *Service) authorize(token string) (*userRecord, error) {
 	if token == "" {
-		return nil, nil, required("accessToken", "")
+		return nil, required("accessToken", "")
 	}
 	claims, apiErr := s.parseAccessToken(token)
 	if apiErr != nil {
-		return nil, nil, apiErr
+		return nil, apiErr
 	}
 	var sess *sessionRecord
 	var u *userRecord
@@ -257,17 +257,17 @@ func (s *Service) authorize(token string) (*userRecord, *accessClaims, error) {
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	switch {
 	case u == nil:
-		return nil, nil, errUserNotFound()
+		return nil, errUserNotFound()
 	case sess == nil || sess.Revoked:
-		return nil, nil, notAuthorized("Access Token has been revoked")
+		return nil, notAuthorized("Access Token has been revoked")
 	case !u.Enabled:
-		return nil, nil, errUserDisabled()
+		return nil, errUserDisabled()
 	}
-	return u, claims, nil
+	return u, nil
 }
 
 type accessTokenInput struct {
@@ -275,7 +275,7 @@ type accessTokenInput struct {
 }
 
 func (s *Service) globalSignOut(_ context.Context, in *accessTokenInput) (any, error) {
-	u, _, err := s.authorize(in.AccessToken)
+	u, err := s.authorize(in.AccessToken)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ type getUserOutput struct {
 }
 
 func (s *Service) getUser(_ context.Context, in *accessTokenInput) (any, error) {
-	u, _, err := s.authorize(in.AccessToken)
+	u, err := s.authorize(in.AccessToken)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (s *Service) updateUserAttributes(ctx context.Context, in *updateUserAttrib
 	if in.UserAttributes == nil {
 		return nil, validationErrors(nullValue("userAttributes"))
 	}
-	u, _, err := s.authorize(in.AccessToken)
+	u, err := s.authorize(in.AccessToken)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (s *Service) getUserAttributeVerificationCode(ctx context.Context, in *attr
 	if err := required("accessToken", in.AccessToken, "attributeName", in.AttributeName); err != nil {
 		return nil, err
 	}
-	u, _, err := s.authorize(in.AccessToken)
+	u, err := s.authorize(in.AccessToken)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (s *Service) verifyUserAttribute(_ context.Context, in *attributeVerificati
 	if err := required("accessToken", in.AccessToken, "attributeName", in.AttributeName, "code", in.Code); err != nil {
 		return nil, err
 	}
-	u, _, err := s.authorize(in.AccessToken)
+	u, err := s.authorize(in.AccessToken)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func (s *Service) changePassword(_ context.Context, in *changePasswordInput) (an
 	if err := checkPasswordShape("proposedPassword", in.ProposedPassword); err != nil {
 		return nil, err
 	}
-	u, _, err := s.authorize(in.AccessToken)
+	u, err := s.authorize(in.AccessToken)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func (s *Service) setPassword(sub, password string) error {
 }
 
 func (s *Service) deleteUser(_ context.Context, in *accessTokenInput) (any, error) {
-	u, _, err := s.authorize(in.AccessToken)
+	u, err := s.authorize(in.AccessToken)
 	if err != nil {
 		return nil, err
 	}

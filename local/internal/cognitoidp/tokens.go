@@ -136,13 +136,6 @@ func (s *Service) serveWellKnown(w http.ResponseWriter, doc string) {
 	_, _ = w.Write(data)
 }
 
-// tokenSet is what a sign-in or refresh returns.
-type tokenSet struct {
-	Access  string
-	ID      string
-	Refresh string
-}
-
 // signIn describes the authentication a session came from; its tokens
 // carry it (origin_jti, event_id, auth_time) across refreshes.
 type signIn struct {
