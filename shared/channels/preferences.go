@@ -14,10 +14,11 @@ import (
 
 	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/profiles"
 )
 
 // Custom names an uploaded image as the avatar or banner.
-const Custom = "custom"
+const Custom = profiles.CustomAvatar
 
 // Asset types: the preferences that can show an uploaded image, and the last
 // segment of its key in the assets bucket ("<channelAssetId>/avatar").
@@ -25,18 +26,6 @@ const (
 	AssetAvatar = "avatar"
 	AssetBanner = "banner"
 )
-
-// Colors returns the profile colours (the reference's PROFILE_COLORS).
-func Colors() []string {
-	return []string{"blue", "green", "lavender", "purple", "salmon", "turquoise", "yellow"}
-}
-
-// Avatars returns the preset avatar names (the reference's 14 animals; the
-// web app holds one image per name).
-func Avatars() []string {
-	return []string{"bear", "bird", "bird2", "dog", "dog2", "dog3", "giraffe",
-		"hedgehog", "hippo", "horse", "ibex", "jellyfish", "sheep", "tiger"}
-}
 
 // Banners returns the preset banner names. The reference had custom banners
 // only; these presets are gradients the web app draws itself (no image files),
@@ -124,9 +113,9 @@ func parsePreferences(raw map[string]json.RawMessage, now time.Time) ([]change, 
 		var presets []string
 		switch key {
 		case "color":
-			presets = Colors()
+			presets = profiles.Colors()
 		case AssetAvatar:
-			presets = Avatars()
+			presets = profiles.Avatars()
 		case AssetBanner:
 			presets = Banners()
 		default:

@@ -6,13 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/profiles"
 	"github.com/onair/onair/shared/telemetry"
 	"github.com/onair/onair/shared/usernames"
 )
@@ -184,8 +184,8 @@ func (s *Service) ensureProfile(ctx context.Context, c onair.Caller) error {
 		Sub:       c.Sub,
 		Username:  name,
 		Email:     attrs["email"],
-		Avatar:    pick(Avatars(), c.Sub),
-		Color:     pick(Colors(), c.Sub),
+		Avatar:    profiles.RandomAvatar(),
+		Color:     profiles.RandomColor(),
 		CreatedAt: s.now().UTC(),
 	}
 	err = s.Store.CreateUser(ctx, u)
@@ -196,14 +196,6 @@ func (s *Service) ensureProfile(ctx context.Context, c onair.Caller) error {
 		telemetry.Logger(ctx).Warn("profile was missing; recreated it from Cognito")
 	}
 	return err
-}
-
-// pick chooses an item of list from a hash of key, so a recreated profile
-// gets a stable avatar and colour, as sign-up's random pick would.
-func pick(list []string, key string) string {
-	h := fnv.New32a()
-	h.Write([]byte(key))
-	return list[int(h.Sum32()%uint32(len(list)))]
 }
 
 // acquire finds or creates the user's channel, stream key and room.
