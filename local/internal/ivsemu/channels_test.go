@@ -139,6 +139,8 @@ func TestListUpdateBatchDeleteChannels(t *testing.T) {
 	_, err = e.ivs.ListChannels(e.ctx, &ivs.ListChannelsInput{MaxResults: aws.Int32(101)})
 	var ve *types.ValidationException
 	require.ErrorAs(t, err, &ve)
+	_, err = e.ivs.ListChannels(e.ctx, &ivs.ListChannelsInput{NextToken: aws.String("bm90LWEtdG9rZW4")})
+	require.ErrorAs(t, err, &ve, "a forged nextToken is refused")
 	_, err = e.ivs.ListChannels(e.ctx, &ivs.ListChannelsInput{FilterByName: aws.String("a"),
 		FilterByRecordingConfigurationArn: aws.String("")})
 	var ce *types.ConflictException
