@@ -83,6 +83,9 @@ func TestUpdatePanicRollsBack(t *testing.T) {
 	assert.Equal(t, int64(1), u.Version)
 	_, err = s.GetUserByUsername(ctx, "mallory")
 	assert.ErrorIs(t, err, onair.ErrNotFound)
+	u, err = s.UpdateUser(ctx, "u1", func(u *onair.User) error { u.Color = "red"; return nil })
+	require.NoError(t, err, "the writer lock was released")
+	assert.Equal(t, int64(2), u.Version)
 }
 
 func TestKeyEncoding(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -20,8 +21,8 @@ import (
 // converge, and backoff with jitter spreads the writers out.
 const (
 	maxAttempts = 50
-	backoffBase = 5 * time.Millisecond
-	backoffMax  = 200 * time.Millisecond
+	backoffBase = 2 * time.Millisecond
+	backoffMax  = 100 * time.Millisecond
 	// Batch limits of BatchGetItem and BatchWriteItem.
 	batchGetSize   = 100
 	batchWriteSize = 25
@@ -101,7 +102,7 @@ func (s *Store) query(ctx context.Context, in *dynamodb.QueryInput, max int) ([]
 	var items []item
 	for {
 		if max > 0 {
-			in.Limit = aws.Int32(int32(max - len(items)))
+			in.Limit = aws.Int32(int32(min(max-len(items), math.MaxInt32)))
 		}
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
