@@ -54,7 +54,7 @@ func newEnv(t *testing.T, review Invoker) *env {
 	t.Helper()
 	e := &env{t: t, ctx: context.Background(), clock: &fakeClock{t: time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)}}
 	e.hub = New(Config{Now: e.clock.Now, Review: review})
-	svc, err := ivsemu.Open(ivsemu.Config{DataDir: t.TempDir(), Account: "111122223333", Now: e.clock.Now, Chat: e.hub})
+	svc, err := ivsemu.New(ivsemu.Config{DataDir: t.TempDir(), Account: "111122223333", Now: e.clock.Now, Chat: e.hub})
 	require.NoError(t, err)
 	e.svc = svc
 	mux := http.NewServeMux()

@@ -84,7 +84,7 @@ func newEnv(t *testing.T) *env {
 // open (re)opens the service on the env's data dir and points clients at it.
 func (e *env) open() {
 	e.t.Helper()
-	svc, err := Open(Config{DataDir: e.dir, Account: testAccount, Region: "us-east-1", Now: e.clock.Now,
+	svc, err := New(Config{DataDir: e.dir, Account: testAccount, Region: "us-east-1", Now: e.clock.Now,
 		Events: e.sink, Chat: e.hub})
 	require.NoError(e.t, err)
 	e.svc = svc

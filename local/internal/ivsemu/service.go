@@ -108,8 +108,8 @@ type Service struct {
 	metaSeq  int64
 }
 
-// Open opens (or creates) the database in cfg.DataDir and returns the service.
-func Open(cfg Config) (*Service, error) {
+// New opens (or creates) the database in cfg.DataDir and returns the service.
+func New(cfg Config) (*Service, error) {
 	if cfg.DataDir == "" {
 		return nil, errors.New("ivsemu: DataDir is required")
 	}

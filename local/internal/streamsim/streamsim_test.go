@@ -100,7 +100,7 @@ func newEnv(t *testing.T) *env {
 }
 
 func (e *env) open() {
-	svc, err := ivsemu.Open(ivsemu.Config{DataDir: e.dir, Account: "111122223333", Now: e.clock.Now})
+	svc, err := ivsemu.New(ivsemu.Config{DataDir: e.dir, Account: "111122223333", Now: e.clock.Now})
 	require.NoError(e.t, err)
 	e.svc = svc
 	e.sim = New(Config{IVS: svc, Events: e.sink, Now: e.clock.Now, Seed: 42})
