@@ -279,6 +279,8 @@ type fakeVideo struct {
 	stillLive     map[string]int
 	created       int // channels ever created
 	createGate    chan struct{}
+	// afterKey, when set, runs once after the next CreateStreamKey.
+	afterKey func()
 }
 
 func newFakeVideo(j *journal) *fakeVideo {
@@ -429,7 +431,14 @@ func (v *fakeVideo) CreateStreamKey(ctx context.Context, channelArn string) (ona
 		}
 	}
 	v.j.add("ivs.CreateStreamKey %s", channelArn)
-	return v.newKeyLocked(channelArn), nil
+	k := v.newKeyLocked(channelArn)
+	if after := v.afterKey; after != nil {
+		v.afterKey = nil
+		v.mu.Unlock()
+		after()
+		v.mu.Lock()
+	}
+	return k, nil
 }
 
 func (v *fakeVideo) DeleteStreamKey(ctx context.Context, arn string) error {

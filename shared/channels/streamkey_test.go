@@ -1,0 +1,227 @@
+package channels
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/onair/onair/shared/httpapi"
+	"github.com/onair/onair/shared/onair"
+)
+
+const resetPath = "/channel/streamKey/reset"
+
+// resetRoutes serves the reset on both methods, as the function does.
+func resetRoutes(s *Service) http.Handler {
+	h := s.ResetStreamKey()
+	return httpapi.Routes(map[string]http.Handler{"GET " + resetPath: h, "POST " + resetPath: h})
+}
+
+func TestResetStreamKey(t *testing.T) {
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		t.Run(method, func(t *testing.T) {
+			e := newEnv(t)
+			e.signUp(alice)
+			before := e.provision(t, alice)
+			e.video.live[before.ChannelArn] = true
+			ctx, count := metrics()
+			mark := len(e.j.list())
+
+			w := doCtx(ctx, resetRoutes(e.svc), alice, method, resetPath, "")
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			var body map[string]string
+			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body))
+			after := e.store.user(t, alice.Sub)
+			assert.Equal(t, map[string]string{"streamKeyValue": after.StreamKeyValue}, body)
+			assert.NotEqual(t, before.StreamKeyValue, after.StreamKeyValue)
+			assert.NotEqual(t, before.StreamKeyArn, after.StreamKeyArn)
+			keys := e.video.keysOf(before.ChannelArn)
+			require.Len(t, keys, 1, "old key deleted")
+			assert.Equal(t, after.StreamKeyArn, keys[0].Arn)
+			assert.False(t, e.video.live[before.ChannelArn], "stream stopped")
+			assert.Equal(t, 1, count("StreamKeysReset"))
+			assert.Equal(t, []string{
+				"ivs.StopStream " + before.ChannelArn,
+				"ivs.DeleteStreamKey " + before.StreamKeyArn,
+				"ivs.CreateStreamKey " + before.ChannelArn,
+			}, e.j.list()[mark:], "stop, delete, create")
+		})
+	}
+}
+
+func TestResetStreamKeyTwice(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(alice)
+	u := e.provision(t, alice)
+	seen := map[string]bool{u.StreamKeyValue: true}
+	for range 2 {
+		w := do(resetRoutes(e.svc), alice, http.MethodPost, resetPath, "")
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		v := e.store.user(t, alice.Sub).StreamKeyValue
+		assert.False(t, seen[v], "a new key each time")
+		seen[v] = true
+		assert.Len(t, e.video.keysOf(u.ChannelArn), 1)
+	}
+}
+
+func TestResetStreamKeyFinishesHalfDoneReset(t *testing.T) {
+	cases := []struct {
+		name  string
+		setup func(t *testing.T, e *env, channelArn, keyArn string)
+	}{
+		{
+			name: "stored key already deleted",
+			setup: func(t *testing.T, e *env, channelArn, keyArn string) {
+				require.NoError(t, e.video.DeleteStreamKey(context.Background(), keyArn))
+			},
+		},
+		{
+			name: "a new key was created but never stored",
+			setup: func(t *testing.T, e *env, channelArn, keyArn string) {
+				ctx := context.Background()
+				require.NoError(t, e.video.DeleteStreamKey(ctx, keyArn))
+				_, err := e.video.CreateStreamKey(ctx, channelArn)
+				require.NoError(t, err)
+			},
+		},
+		{
+			name: "the create raced another create",
+			setup: func(t *testing.T, e *env, channelArn, keyArn string) {
+				e.video.inject("CreateStreamKey", errKeyQuota)
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.signUp(alice)
+			u := e.provision(t, alice)
+			tc.setup(t, e, u.ChannelArn, u.StreamKeyArn)
+			w := do(resetRoutes(e.svc), alice, http.MethodGet, resetPath, "")
+			// "raced" fails once and is retried by the client; the others
+			// succeed at once.
+			if w.Code != http.StatusOK {
+				assert.Equal(t, http.StatusTooManyRequests, w.Code, w.Body.String())
+				w = do(resetRoutes(e.svc), alice, http.MethodGet, resetPath, "")
+			}
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			after := e.store.user(t, alice.Sub)
+			keys := e.video.keysOf(u.ChannelArn)
+			require.Len(t, keys, 1)
+			assert.Equal(t, keys[0].Arn, after.StreamKeyArn, "stored key is the live key")
+			assert.Equal(t, keys[0].Value, after.StreamKeyValue)
+			assert.NotEqual(t, u.StreamKeyValue, after.StreamKeyValue)
+		})
+	}
+}
+
+func TestResetStreamKeyConcurrent(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(alice)
+	u := e.provision(t, alice)
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := do(resetRoutes(e.svc), alice, http.MethodPost, resetPath, "")
+			assert.Contains(t, []int{http.StatusOK, http.StatusConflict, http.StatusTooManyRequests}, w.Code, w.Body.String())
+		}()
+	}
+	wg.Wait()
+	// Whatever interleaving happened, a last reset leaves them agreeing.
+	w := do(resetRoutes(e.svc), alice, http.MethodPost, resetPath, "")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	keys := e.video.keysOf(u.ChannelArn)
+	require.Len(t, keys, 1)
+	assert.Equal(t, keys[0].Arn, e.store.user(t, alice.Sub).StreamKeyArn)
+}
+
+func TestResetStreamKeyErrors(t *testing.T) {
+	cases := []struct {
+		name   string
+		setup  func(t *testing.T, e *env)
+		status int
+		typ    string
+	}{
+		{
+			name:   "not provisioned",
+			setup:  func(t *testing.T, e *env) { e.signUp(alice) },
+			status: http.StatusNotFound, typ: "ChannelNotProvisionedException",
+		},
+		{
+			name:   "no profile",
+			status: http.StatusNotFound, typ: "UserNotFoundException",
+		},
+		{
+			name: "stop throttled",
+			setup: func(t *testing.T, e *env) {
+				e.signUp(alice)
+				e.provision(t, alice)
+				e.video.inject("StopStream", errThrottled)
+			},
+			status: http.StatusTooManyRequests, typ: "TooManyRequestsException",
+		},
+		{
+			name: "unexpected IVS failure",
+			setup: func(t *testing.T, e *env) {
+				e.signUp(alice)
+				e.provision(t, alice)
+				e.video.inject("DeleteStreamKey", errBoom)
+			},
+			status: http.StatusInternalServerError, typ: "ResetStreamKeyException",
+		},
+		{
+			name: "channel deleted in IVS",
+			setup: func(t *testing.T, e *env) {
+				e.signUp(alice)
+				u := e.provision(t, alice)
+				require.NoError(t, e.video.DeleteChannel(context.Background(), u.ChannelArn))
+			},
+			status: http.StatusNotFound, typ: "ResourceNotFoundException",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			if tc.setup != nil {
+				tc.setup(t, e)
+			}
+			w := do(resetRoutes(e.svc), alice, http.MethodPost, resetPath, "")
+			require.Equal(t, tc.status, w.Code, w.Body.String())
+			assert.Equal(t, tc.typ, errorType(t, w))
+		})
+	}
+	t.Run("no caller", func(t *testing.T) {
+		e := newEnv(t)
+		w := do(resetRoutes(e.svc), onair.Caller{}, http.MethodPost, resetPath, "")
+		assert.Equal(t, http.StatusUnauthorized, w.Code)
+	})
+}
+
+func TestResetStreamKeyInterleavedResetsAgree(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(alice)
+	u := e.provision(t, alice)
+	// Reset B runs whole between reset A's CreateStreamKey and A's store, so
+	// B deletes the key A created. A must not store its dead key.
+	var b int
+	e.video.afterKey = func() {
+		b = do(resetRoutes(e.svc), alice, http.MethodPost, resetPath, "").Code
+	}
+	w := do(resetRoutes(e.svc), alice, http.MethodPost, resetPath, "")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	require.Equal(t, http.StatusOK, b)
+	keys := e.video.keysOf(u.ChannelArn)
+	require.Len(t, keys, 1)
+	stored := e.store.user(t, alice.Sub)
+	assert.Equal(t, keys[0].Arn, stored.StreamKeyArn, "stored key is live")
+	var body map[string]string
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body))
+	assert.Equal(t, keys[0].Value, body["streamKeyValue"], "A answers the live key")
+}
