@@ -15,25 +15,33 @@ import (
 	"github.com/onair/onair/shared/onair"
 )
 
-// Retry bounds. A conditional write loses only when another writer changed
-// the record in between, so a handful of attempts is normally enough; the
-// bound is generous so that bursts (many events of one session at once) still
-// converge, and backoff with jitter spreads the writers out.
+// retryPolicy bounds retries of conditional writes and of unprocessed batch
+// items: at most attempts tries, with "full jitter" exponential backoff from
+// base, capped at max.
+type retryPolicy struct {
+	attempts  int
+	base, max time.Duration
+}
+
+// defaultRetry: a conditional write loses only when another writer changed
+// the record in between, so a few attempts are normally enough; the bound is
+// generous so that bursts (many events of one session at once) still
+// converge, and the jitter spreads the writers out.
+func defaultRetry() retryPolicy {
+	return retryPolicy{attempts: 50, base: 2 * time.Millisecond, max: 100 * time.Millisecond}
+}
+
+// Batch limits of BatchGetItem and BatchWriteItem.
 const (
-	maxAttempts = 50
-	backoffBase = 2 * time.Millisecond
-	backoffMax  = 100 * time.Millisecond
-	// Batch limits of BatchGetItem and BatchWriteItem.
 	batchGetSize   = 100
 	batchWriteSize = 25
 )
 
-// backoff sleeps before attempt n+1 (n ≥ 1): "full jitter" exponential
-// backoff, capped, cut short by ctx.
-func backoff(ctx context.Context, n int) error {
-	d := backoffMax
+// backoff sleeps before retry n (n ≥ 1), cut short by ctx.
+func (p retryPolicy) backoff(ctx context.Context, n int) error {
+	d := p.max
 	if n < 16 {
-		d = min(backoffMax, backoffBase<<n)
+		d = min(p.max, p.base<<n)
 	}
 	t := time.NewTimer(time.Duration(rand.Int64N(int64(d)) + 1))
 	defer t.Stop()
@@ -45,9 +53,14 @@ func backoff(ctx context.Context, n int) error {
 	}
 }
 
-func busy(op string, err error) error {
+func busy(op string, attempts int, err error) error {
 	return onair.Wrap(onair.Conflict, "ConflictException", "The record is busy; try again.",
-		fmt.Errorf("dynamodb:%s: gave up after %d conditional write failures: %w", op, maxAttempts, err))
+		fmt.Errorf("dynamodb:%s: gave up after %d conditional write failures: %w", op, attempts, err))
+}
+
+func throttled(op string, attempts int) error {
+	return onair.Wrap(onair.Throttled, "TooManyRequestsException", "Too many requests; try again shortly.",
+		fmt.Errorf("dynamodb:%s: items still unprocessed after %d attempts", op, attempts))
 }
 
 func (s *Store) get(ctx context.Context, table string, key item) (item, error) {
@@ -125,10 +138,10 @@ func (s *Store) batchGet(ctx context.Context, table string, keys []item) ([]item
 		}
 		for attempt := 1; len(pending) > 0; attempt++ {
 			if attempt > 1 {
-				if attempt > maxAttempts {
-					return nil, onair.Errorf(onair.Throttled, "TooManyRequestsException", "Too many requests; try again shortly.")
+				if attempt > s.retry.attempts {
+					return nil, throttled("BatchGetItem", s.retry.attempts)
 				}
-				if err := backoff(ctx, attempt-1); err != nil {
+				if err := s.retry.backoff(ctx, attempt-1); err != nil {
 					return nil, err
 				}
 			}
@@ -154,10 +167,10 @@ func (s *Store) batchDelete(ctx context.Context, table string, keys []item) erro
 		pending := map[string][]types.WriteRequest{table: reqs}
 		for attempt := 1; len(pending) > 0; attempt++ {
 			if attempt > 1 {
-				if attempt > maxAttempts {
-					return onair.Errorf(onair.Throttled, "TooManyRequestsException", "Too many requests; try again shortly.")
+				if attempt > s.retry.attempts {
+					return throttled("BatchWriteItem", s.retry.attempts)
 				}
-				if err := backoff(ctx, attempt-1); err != nil {
+				if err := s.retry.backoff(ctx, attempt-1); err != nil {
 					return err
 				}
 			}
@@ -214,9 +227,9 @@ func update[T any](ctx context.Context, s *Store, r record[T], fn func(*T) error
 		return zero, err
 	}
 	var lastConflict error
-	for attempt := 1; attempt <= maxAttempts; attempt++ {
+	for attempt := 1; attempt <= s.retry.attempts; attempt++ {
 		if attempt > 1 {
-			if err := backoff(ctx, attempt-1); err != nil {
+			if err := s.retry.backoff(ctx, attempt-1); err != nil {
 				return zero, err
 			}
 		}
@@ -281,5 +294,5 @@ func update[T any](ctx context.Context, s *Store, r record[T], fn func(*T) error
 			it = ccf.Item
 		}
 	}
-	return zero, busy(r.op, lastConflict)
+	return zero, busy(r.op, s.retry.attempts, lastConflict)
 }

@@ -12,6 +12,8 @@
 package dynamo
 
 import (
+	"context"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -26,13 +28,28 @@ type Tables struct {
 
 // Store implements store.Store on DynamoDB.
 type Store struct {
-	db     *dynamodb.Client
+	db     api
 	tables Tables
+	retry  retryPolicy
 }
 
 var _ store.Store = (*Store)(nil)
 
 // New returns a store on the given tables.
 func New(cfg aws.Config, tables Tables) *Store {
-	return &Store{db: dynamodb.NewFromConfig(cfg), tables: tables}
+	return &Store{db: dynamodb.NewFromConfig(cfg), tables: tables, retry: defaultRetry()}
+}
+
+// api is the part of the DynamoDB client the store calls: a seam for tests
+// that need DynamoDB to do what an emulator never does (leave batch items
+// unprocessed, lose every race).
+type api interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	BatchWriteItem(context.Context, *dynamodb.BatchWriteItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+	CreateTable(context.Context, *dynamodb.CreateTableInput, ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
+	DescribeTable(context.Context, *dynamodb.DescribeTableInput, ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
 }

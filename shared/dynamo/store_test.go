@@ -94,8 +94,9 @@ func openStore(t *testing.T, cfg aws.Config) *Store {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
+		db := dynamodb.NewFromConfig(cfg)
 		for _, name := range []string{s.tables.Channels, s.tables.Streams} {
-			_, err := s.db.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+			_, err := db.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
 			if err != nil {
 				t.Logf("delete table %s: %v", name, err)
 			}
