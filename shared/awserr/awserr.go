@@ -6,6 +6,7 @@ package awserr
 import (
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/aws/smithy-go"
 
@@ -39,7 +40,7 @@ func Map(op string, err error) error {
 	case "ChannelNotBroadcasting":
 		return onair.Wrap(onair.Conflict, "ChannelNotBroadcastingException", "The channel is not live.", cause)
 	case "ValidationException", "InvalidParameterException", "InvalidPasswordException":
-		return onair.Wrap(onair.Invalid, "ValidationException", ae.ErrorMessage(), cause)
+		return onair.Wrap(onair.Invalid, "ValidationException", message(ae), cause)
 	case "ConflictException", "ConditionalCheckFailedException", "TransactionCanceledException":
 		return onair.Wrap(onair.Conflict, "ConflictException", "The resource changed; try again.", cause)
 	case "AliasExistsException", "UsernameExistsException":
@@ -56,4 +57,28 @@ func Map(op string, err error) error {
 		return onair.Wrap(onair.Unavailable, "ServiceUnavailableException", "The service is unavailable; try again shortly.", cause)
 	}
 	return onair.Wrap(onair.Internal, "", "", cause)
+}
+
+// message returns the error's text. IVS and IVS Real-Time put it in an
+// "exceptionMessage" member, which the SDK's typed errors expose as an
+// ExceptionMessage field while ErrorMessage() stays empty.
+func message(ae smithy.APIError) string {
+	if m := ae.ErrorMessage(); m != "" {
+		return m
+	}
+	v := reflect.ValueOf(ae)
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return ""
+	}
+	f := v.FieldByName("ExceptionMessage")
+	if f.IsValid() && f.Kind() == reflect.Pointer && !f.IsNil() && f.Elem().Kind() == reflect.String {
+		return f.Elem().String()
+	}
+	return ""
 }

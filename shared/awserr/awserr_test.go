@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ivstypes "github.com/aws/aws-sdk-go-v2/service/ivs/types"
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 
@@ -34,5 +36,7 @@ func TestMap(t *testing.T) {
 		})
 	}
 	assert.NoError(t, Map("x", nil))
+	ivsErr := &ivstypes.ValidationException{ExceptionMessage: aws.String("name is too long")}
+	assert.Equal(t, "name is too long", onair.ErrorMessage(Map("ivs:CreateChannel", ivsErr)))
 	assert.Equal(t, onair.Internal, onair.ErrorCode(Map("x", errors.New("dial tcp: refused"))))
 }

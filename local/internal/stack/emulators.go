@@ -9,18 +9,20 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/onair/onair/local/internal/chatws"
 	"github.com/onair/onair/local/internal/cognitoidp"
 	"github.com/onair/onair/local/internal/eventbus"
 	"github.com/onair/onair/local/internal/host"
 	"github.com/onair/onair/local/internal/ivsemu"
 	"github.com/onair/onair/local/internal/lambdaapi"
 	"github.com/onair/onair/local/internal/secretsemu"
+	"github.com/onair/onair/local/internal/streamsim"
 	"github.com/onair/onair/shared/samtemplate"
 )
 
 // chatPath is where the IVS Chat messaging WebSocket is served on the AWS
 // endpoint; the web app passes ws://<aws>/chat to the chat SDK.
-const chatPath = "/chat"
+const chatPath = chatws.Path
 
 // invoker adapts the host to the emulators' Invoker contracts, turning the
 // host's errors into the Lambda API's.
@@ -39,7 +41,7 @@ func (i invoker) Invoke(ctx context.Context, fn string, payload []byte) ([]byte,
 	return out, err
 }
 
-func (s *Stack) startEmulators(r samtemplate.Resolver) error {
+func (s *Stack) startEmulators(ctx context.Context, r samtemplate.Resolver) error {
 	inv := invoker{s.host}
 	var err error
 
@@ -83,6 +85,9 @@ func (s *Stack) startEmulators(r samtemplate.Resolver) error {
 		Region: s.opts.Region, Logger: s.log.With("component", "lambda")})
 	s.closers = append(s.closers, func() error { s.lambda.Close(); return nil })
 
+	s.chat = chatws.New(chatws.Config{Now: s.opts.Now, Logger: s.log.With("component", "chat"), Review: inv})
+	s.closers = append(s.closers, func() error { s.chat.Close(); return nil })
+
 	host := strings.TrimPrefix(s.AWSURL, "http://")
 	if s.ivs, err = ivsemu.New(ivsemu.Config{
 		DataDir: s.opts.DataDir, Account: s.opts.Account, Region: s.opts.Region,
@@ -92,12 +97,38 @@ func (s *Stack) startEmulators(r samtemplate.Resolver) error {
 			StageEvents:     "ws://" + host + "/_local/stage-events",
 			StageWHIP:       s.AWSURL + "/_local/whip",
 		},
-		Now: s.opts.Now, Logger: s.log.With("component", "ivs"), Events: s.bus,
+		Now: s.opts.Now, Logger: s.log.With("component", "ivs"), Events: s.bus, Chat: s.chat,
 	}); err != nil {
 		return err
 	}
 	s.closers = append(s.closers, s.ivs.Close)
+
+	// The stream simulation is the channels' media side until a media plane
+	// exists: it drives the IVS lifecycle, events and metrics.
+	s.sim = streamsim.New(streamsim.Config{IVS: s.ivs, Events: s.bus, Now: s.opts.Now, Logger: s.log.With("component", "simulation")})
+	if err := s.sim.Resume(ctx); err != nil {
+		return fmt.Errorf("resume simulated streams: %w", err)
+	}
+	s.wg.Add(2)
+	go func() { defer s.wg.Done(); s.sim.Run(ctx) }()
+	go func() { defer s.wg.Done(); s.chat.Run(ctx) }()
 	return nil
+}
+
+// channelOf resolves a username (or a channel ARN) to the channel ARN, for
+// the simulation's routes.
+func (s *Stack) channelOf(ctx context.Context, username string) (string, error) {
+	if strings.HasPrefix(username, "arn:") {
+		return username, nil
+	}
+	u, err := s.store.GetUserByUsername(ctx, username)
+	if err != nil {
+		return "", fmt.Errorf("no user %q: %w", username, err)
+	}
+	if u.ChannelArn == "" {
+		return "", fmt.Errorf("%s has no channel yet (sign in once to provision it)", username)
+	}
+	return u.ChannelArn, nil
 }
 
 func (s *Stack) printMail(m cognitoidp.Mail) {
@@ -113,6 +144,8 @@ func (s *Stack) awsHandler() http.Handler {
 	mux.HandleFunc("GET /_local/config", s.serveConfig)
 	mux.Handle("GET /_local/mail", s.cognito.MailHandler())
 	mux.Handle(lambdaapi.Pattern, s.lambda)
+	mux.Handle("GET "+chatws.Path, s.chat.Handler(s.ivs))
+	mux.Handle(streamsim.PathPrefix, s.sim.Handler(s.channelOf))
 	mux.Handle("/", ivs)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		target := r.Header.Get("X-Amz-Target")

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/onair/onair/local/internal/chatws"
 	"github.com/onair/onair/local/internal/cognitoidp"
 	"github.com/onair/onair/local/internal/eventbus"
 	"github.com/onair/onair/local/internal/gateway"
@@ -29,6 +30,7 @@ import (
 	"github.com/onair/onair/local/internal/ivsemu"
 	"github.com/onair/onair/local/internal/lambdaapi"
 	"github.com/onair/onair/local/internal/secretsemu"
+	"github.com/onair/onair/local/internal/streamsim"
 	"github.com/onair/onair/shared/app"
 	"github.com/onair/onair/shared/bolt"
 	"github.com/onair/onair/shared/dynamo"
@@ -79,6 +81,8 @@ type Stack struct {
 	ivs     *ivsemu.Service
 	bus     *eventbus.Bus
 	lambda  *lambdaapi.API
+	chat    *chatws.Hub
+	sim     *streamsim.Sim
 	secrets *secretsemu.Service
 	host    *host.Host
 
@@ -185,7 +189,7 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 	if err := s.startFunctions(resolver); err != nil {
 		return nil, err
 	}
-	if err := s.startEmulators(resolver); err != nil {
+	if err := s.startEmulators(bg, resolver); err != nil {
 		return nil, err
 	}
 
