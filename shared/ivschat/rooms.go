@@ -1,0 +1,71 @@
+package ivschat
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	sdkchat "github.com/aws/aws-sdk-go-v2/service/ivschat"
+
+	"github.com/onair/onair/shared/awserr"
+	"github.com/onair/onair/shared/onair"
+)
+
+// CreateRoom creates a room with IVS Chat's default limits.
+func (c *Client) CreateRoom(ctx context.Context, spec onair.ChatRoomSpec) (onair.ChatRoom, error) {
+	in := &sdkchat.CreateRoomInput{Tags: spec.Tags}
+	if spec.Name != "" {
+		in.Name = aws.String(spec.Name)
+	}
+	out, err := c.api.CreateRoom(ctx, in)
+	if err != nil {
+		return onair.ChatRoom{}, awserr.Map("ivschat CreateRoom", err)
+	}
+	if aws.ToString(out.Arn) == "" {
+		return onair.ChatRoom{}, onair.Wrap(onair.Internal, "", "", fmt.Errorf("ivschat CreateRoom: no room in the response"))
+	}
+	return onair.ChatRoom{Arn: aws.ToString(out.Arn), Name: aws.ToString(out.Name), Tags: out.Tags}, nil
+}
+
+// FindRooms returns the rooms named exactly name that carry every tag of
+// tags. IVS Chat filters by name only; tags are checked here.
+func (c *Client) FindRooms(ctx context.Context, name string, tags map[string]string) ([]onair.ChatRoom, error) {
+	var found []onair.ChatRoom
+	p := sdkchat.NewListRoomsPaginator(c.api, &sdkchat.ListRoomsInput{Name: aws.String(name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, awserr.Map("ivschat ListRooms", err)
+		}
+		for _, s := range page.Rooms {
+			if aws.ToString(s.Name) != name {
+				continue
+			}
+			room := onair.ChatRoom{Arn: aws.ToString(s.Arn), Name: aws.ToString(s.Name), Tags: s.Tags}
+			if s.Tags == nil && len(tags) > 0 {
+				// No tags in the summary: read them from the room itself.
+				out, err := c.api.GetRoom(ctx, &sdkchat.GetRoomInput{Identifier: s.Arn})
+				if awserr.Code(err) == "ResourceNotFoundException" {
+					continue
+				}
+				if err != nil {
+					return nil, awserr.Map("ivschat GetRoom", err)
+				}
+				room.Tags = out.Tags
+			}
+			if onair.HasTags(room.Tags, tags) {
+				found = append(found, room)
+			}
+		}
+	}
+	return found, nil
+}
+
+// DeleteRoom deletes the room; a room already gone is not an error.
+func (c *Client) DeleteRoom(ctx context.Context, arn string) error {
+	_, err := c.api.DeleteRoom(ctx, &sdkchat.DeleteRoomInput{Identifier: aws.String(arn)})
+	if err != nil && awserr.Code(err) != "ResourceNotFoundException" {
+		return awserr.Map("ivschat DeleteRoom", err)
+	}
+	return nil
+}
