@@ -1,0 +1,5 @@
+package stack_test
+
+import "os"
+
+func readTemplate() ([]byte, error) { return os.ReadFile("../../../template.yaml") }
