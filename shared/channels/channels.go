@@ -62,12 +62,14 @@ type Chat interface {
 // Accounts is the Cognito user pool (shared/cognito), addressed by Cognito
 // username (onair.Caller.Username).
 type Accounts interface {
-	// GetUserAttributes returns the user's attributes (email, sub,
+	// AdminGetUser returns the user's attributes (email, sub,
 	// preferred_username, ...). ErrNotFound if there is no such user.
-	GetUserAttributes(ctx context.Context, username string) (map[string]string, error)
-	UpdateUserAttributes(ctx context.Context, username string, attrs map[string]string) error
-	// DeleteUser: no error if the user is already gone.
-	DeleteUser(ctx context.Context, username string) error
+	AdminGetUser(ctx context.Context, username string) (map[string]string, error)
+	// AdminUpdateUserAttributes sets attributes; a preferred_username another
+	// user holds is a Conflict.
+	AdminUpdateUserAttributes(ctx context.Context, username string, attrs map[string]string) error
+	// AdminDeleteUser: no error if the user is already gone.
+	AdminDeleteUser(ctx context.Context, username string) error
 }
 
 // Assets is the channel-assets bucket (shared/s3).

@@ -76,7 +76,7 @@ func (s *Service) DeleteAccount(ctx context.Context, c onair.Caller) error {
 		{"documents", func() error { return s.Store.DeleteDocuments(ctx, c.Sub) }},
 		{"follows and bans", func() error { return s.Store.DeleteUserEdges(ctx, c.Sub) }},
 		{"profile", func() error { return s.Store.DeleteUser(ctx, c.Sub) }},
-		{"cognito user", func() error { return s.Accounts.DeleteUser(ctx, c.Username) }},
+		{"cognito user", func() error { return s.Accounts.AdminDeleteUser(ctx, c.Username) }},
 	}
 	for _, st := range steps {
 		if err := st.run(); err != nil {

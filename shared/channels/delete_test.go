@@ -102,7 +102,7 @@ func TestDeleteChannelRetryAfterFailure(t *testing.T) {
 		}},
 		{"edges", func(e *env) { e.store.inject("DeleteUserEdges", errBoom) }, "AccountDeletionException", 500, nil},
 		{"profile", func(e *env) { e.store.inject("DeleteUser", errBoom) }, "AccountDeletionException", 500, nil},
-		{"cognito", func(e *env) { e.accounts.inject("DeleteUser", errBoom) }, "AccountDeletionException", 500, func(t *testing.T, e *env, u onair.User) {
+		{"cognito", func(e *env) { e.accounts.inject("AdminDeleteUser", errBoom) }, "AccountDeletionException", 500, func(t *testing.T, e *env, u onair.User) {
 			assert.False(t, e.store.has(alice.Sub), "profile already gone: the retry works without it")
 			assert.Contains(t, e.accounts.users, "alice", "sign-in stays until last")
 		}},

@@ -554,8 +554,8 @@ func (a *fakeAccounts) attr(username, name string) string {
 	return a.users[username][name]
 }
 
-func (a *fakeAccounts) GetUserAttributes(ctx context.Context, username string) (map[string]string, error) {
-	if err := a.take("GetUserAttributes"); err != nil {
+func (a *fakeAccounts) AdminGetUser(ctx context.Context, username string) (map[string]string, error) {
+	if err := a.take("AdminGetUser"); err != nil {
 		return nil, err
 	}
 	a.mu.Lock()
@@ -571,8 +571,8 @@ func (a *fakeAccounts) GetUserAttributes(ctx context.Context, username string) (
 	return out, nil
 }
 
-func (a *fakeAccounts) UpdateUserAttributes(ctx context.Context, username string, attrs map[string]string) error {
-	if err := a.take("UpdateUserAttributes"); err != nil {
+func (a *fakeAccounts) AdminUpdateUserAttributes(ctx context.Context, username string, attrs map[string]string) error {
+	if err := a.take("AdminUpdateUserAttributes"); err != nil {
 		return err
 	}
 	a.mu.Lock()
@@ -594,8 +594,8 @@ func (a *fakeAccounts) UpdateUserAttributes(ctx context.Context, username string
 	return nil
 }
 
-func (a *fakeAccounts) DeleteUser(ctx context.Context, username string) error {
-	if err := a.take("DeleteUser"); err != nil {
+func (a *fakeAccounts) AdminDeleteUser(ctx context.Context, username string) error {
+	if err := a.take("AdminDeleteUser"); err != nil {
 		return err
 	}
 	a.j.add("cognito.DeleteUser %s", username)

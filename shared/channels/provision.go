@@ -164,7 +164,7 @@ func (s *Service) ensureProfile(ctx context.Context, c onair.Caller) error {
 	if err == nil || !errors.Is(err, onair.ErrNotFound) {
 		return err
 	}
-	attrs, err := s.Accounts.GetUserAttributes(ctx, c.Username)
+	attrs, err := s.Accounts.AdminGetUser(ctx, c.Username)
 	if errors.Is(err, onair.ErrNotFound) {
 		return errUserNotFound()
 	}

@@ -77,7 +77,7 @@ func (s *Service) Rename(ctx context.Context, c onair.Caller, name string) (stri
 	case err != nil && !errors.Is(err, onair.ErrNotFound):
 		return "", err
 	}
-	if err := s.Accounts.UpdateUserAttributes(ctx, c.Username, map[string]string{"preferred_username": name}); err != nil {
+	if err := s.Accounts.AdminUpdateUserAttributes(ctx, c.Username, map[string]string{"preferred_username": name}); err != nil {
 		if onair.ErrorCode(err) == onair.Conflict {
 			return "", errUsernameTaken()
 		}
@@ -105,7 +105,7 @@ func (s *Service) Rename(ctx context.Context, c onair.Caller, name string) (stri
 // shown everywhere.
 func (s *Service) restoreAlias(ctx context.Context, c onair.Caller, old, attempted string) {
 	ctx = context.WithoutCancel(ctx)
-	if err := s.Accounts.UpdateUserAttributes(ctx, c.Username, map[string]string{"preferred_username": old}); err != nil {
+	if err := s.Accounts.AdminUpdateUserAttributes(ctx, c.Username, map[string]string{"preferred_username": old}); err != nil {
 		telemetry.Logger(ctx).Error("rename: could not restore preferred_username",
 			"old", old, "attempted", attempted, "err", err.Error())
 	}

@@ -49,12 +49,12 @@ func TestUpdateUsername(t *testing.T) {
 		},
 		{
 			name:  "Cognito throttled",
-			setup: func(e *env) { e.accounts.inject("UpdateUserAttributes", errThrottled) },
+			setup: func(e *env) { e.accounts.inject("AdminUpdateUserAttributes", errThrottled) },
 			body:  `{"newUsername":"alice2"}`, status: 429, typ: "TooManyRequestsException", profile: "alice",
 		},
 		{
 			name:  "Cognito failure",
-			setup: func(e *env) { e.accounts.inject("UpdateUserAttributes", errBoom) },
+			setup: func(e *env) { e.accounts.inject("AdminUpdateUserAttributes", errBoom) },
 			body:  `{"newUsername":"alice2"}`, status: 500, typ: "ChangeUsernameException", profile: "alice",
 		},
 		{
