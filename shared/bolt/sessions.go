@@ -76,7 +76,12 @@ func (s *Store) UpdateSession(ctx context.Context, channelArn, streamID string, 
 		if err != nil {
 			return err
 		}
-		next, _ := getSession(tx, channelArn, streamID)
+		// A second decode, not a copy: fn may change slices and maps in
+		// place, and cur must stay what is stored.
+		next, err := getSession(tx, channelArn, streamID)
+		if err != nil {
+			return err
+		}
 		old := cur
 		if cur == nil {
 			cur = &onair.StreamSession{ChannelArn: channelArn, StreamID: streamID}

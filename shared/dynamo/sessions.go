@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -87,7 +88,10 @@ func (s *Store) ListSessions(ctx context.Context, channelArn string, limit int, 
 			return nil, "", invalidCursor()
 		}
 		var c sessionCursor
-		if err := json.Unmarshal(raw, &c); err != nil || c.ChannelArn != channelArn || c.StreamID == "" || c.StartTime == "" {
+		if err := json.Unmarshal(raw, &c); err != nil || c.ChannelArn != channelArn || c.StreamID == "" {
+			return nil, "", invalidCursor()
+		}
+		if _, err := time.Parse(time.RFC3339Nano, c.StartTime); err != nil {
 			return nil, "", invalidCursor()
 		}
 		in.ExclusiveStartKey = item{

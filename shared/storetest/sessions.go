@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -205,7 +206,8 @@ func sessionCases() []testCase {
 			_, cursorB, err := s.ListSessions(ctx(t), chanB, 1, "")
 			require.NoError(t, err)
 			require.NotEmpty(t, cursorB)
-			for _, cursor := range []string{"not a cursor!", "e30", "bm9wZQ", cursorB} {
+			forged := base64.RawURLEncoding.EncodeToString([]byte(`{"channelArn":"` + chanA + `","streamId":"st-1","startTime":"yesterday"}`))
+			for _, cursor := range []string{"not a cursor!", "e30", "bm9wZQ", cursorB, forged} {
 				_, _, err := s.ListSessions(ctx(t), chanA, 10, cursor)
 				requireCode(t, err, onair.Invalid)
 			}
