@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -43,7 +45,16 @@ func (m *memStore) CreateUser(ctx context.Context, u onair.User) error {
 }
 
 func memCase() storeCase {
-	return storeCase{name: "memory", runs: 200, open: func(t *testing.T) eventStore { return newMemStore() }}
+	return storeCase{name: "memory", runs: 60, open: func(t *testing.T) eventStore { return newMemStore() }}
+}
+
+// runsFor scales a store's number of random scenarios by
+// ONAIR_PROPERTY_RUNS_FACTOR (default 1), for longer soak runs.
+func runsFor(sc storeCase) int {
+	if f, err := strconv.Atoi(os.Getenv("ONAIR_PROPERTY_RUNS_FACTOR")); err == nil && f > 1 {
+		return sc.runs * f
+	}
+	return sc.runs
 }
 
 // scenario is a realistic history of IVS events for a few channels.
@@ -333,7 +344,7 @@ func storeCases(t *testing.T) []storeCase {
 func TestDeliveryOrderDoesNotMatter(t *testing.T) {
 	for _, sc := range storeCases(t) {
 		t.Run(sc.name, func(t *testing.T) {
-			for run := range sc.runs {
+			for run := range runsFor(sc) {
 				seed := uint64(run)*7919 + 17
 				r := rand.New(rand.NewPCG(seed, seed^0x5eed))
 				scen := genScenario(r)
