@@ -20,7 +20,7 @@ LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -ldflags='-s -w' -trimpath
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint validate deploy destroy invoke dev clean check-stage
+.PHONY: help build test lint validate deploy destroy invoke dev clean check-stage simulate-stream stop-stream
 
 help: ## Show this help.
 	@echo "onair make targets:"
@@ -89,6 +89,16 @@ invoke: ## Run one function's binary under the local Runtime API: FN=<LogicalId>
 
 dev: ## Run the offline stack (no AWS, no Docker).
 	cd $(ROOT) && $(GO) run ./local
+
+AWS_ENDPOINT ?= http://127.0.0.1:4566
+
+simulate-stream: ## Simulate a live stream on a channel of the offline stack: CHANNEL=<username> (make dev must be running).
+	@test -n "$(CHANNEL)" || { echo "simulate-stream: set CHANNEL=<username>"; exit 2; }
+	@curl -sS -X POST $(AWS_ENDPOINT)/_local/streams/$(CHANNEL)/start && echo
+
+stop-stream: ## End a simulated stream: CHANNEL=<username>.
+	@test -n "$(CHANNEL)" || { echo "stop-stream: set CHANNEL=<username>"; exit 2; }
+	@curl -sS -X POST $(AWS_ENDPOINT)/_local/streams/$(CHANNEL)/stop && echo
 
 clean: ## Remove build outputs.
 	rm -rf $(BUILD_DIR) $(ROOT)/.aws-sam
