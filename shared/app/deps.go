@@ -19,6 +19,7 @@ import (
 	"github.com/onair/onair/shared/s3"
 	"github.com/onair/onair/shared/secrets"
 	"github.com/onair/onair/shared/store"
+	"github.com/onair/onair/shared/streams"
 	"github.com/onair/onair/shared/telemetry"
 )
 
@@ -41,6 +42,9 @@ type Deps struct {
 	// cloud adapter from Env".
 	Store    store.Store
 	Verifier httpapi.TokenVerifier
+	// StreamMetrics reads IVS channel metrics for the stream health page;
+	// offline, the local media plane's metrics (CloudWatch otherwise).
+	StreamMetrics streams.MetricsReader
 
 	mu         sync.Mutex
 	ivs        *ivs.Client
@@ -182,4 +186,16 @@ func (d *Deps) CloudWatch() *cloudwatch.Client {
 		d.cloudwatch = cloudwatch.New(d.AWS)
 	}
 	return d.cloudwatch
+}
+
+// MetricsReader returns the reader of IVS channel metrics: the override, or
+// CloudWatch.
+func (d *Deps) MetricsReader() streams.MetricsReader {
+	d.mu.Lock()
+	override := d.StreamMetrics
+	d.mu.Unlock()
+	if override != nil {
+		return override
+	}
+	return d.CloudWatch()
 }
