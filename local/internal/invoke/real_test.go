@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -58,4 +59,31 @@ func TestRealListChannelsWithoutFilter(t *testing.T) {
 	assert.Contains(t, body["message"], "isLive")
 	assert.Equal(t, "onair-local-ChannelsTable", res.Env["CHANNELS_TABLE"], "the template's environment")
 	assert.Positive(t, res.Build)
+}
+
+// The custom message trigger turns the sign-up code into a link to the web
+// app (ClientBaseUrl's default), in Cognito's response shape.
+func TestRealCustomMessage(t *testing.T) {
+	root, err := filepath.Abs("../../..")
+	require.NoError(t, err)
+	ev, err := os.ReadFile(filepath.Join(root, "events", "CustomMessage.json"))
+	require.NoError(t, err)
+	o := repoOptions(t, "CustomMessage", string(ev))
+	o.ParameterOverrides = map[string]string{"ClientBaseUrl": "https://onair.example"}
+	res, err := Run(context.Background(), o)
+	require.NoError(t, err, o.Logs.(*bytes.Buffer).String())
+	require.Nil(t, res.Err, "logs: %s", o.Logs.(*bytes.Buffer).String())
+
+	var out struct {
+		TriggerSource string `json:"triggerSource"`
+		Response      struct {
+			EmailMessage string `json:"emailMessage"`
+		} `json:"response"`
+	}
+	require.NoError(t, json.Unmarshal(res.Payload, &out))
+	assert.Equal(t, "CustomMessage_SignUp", out.TriggerSource, "the event comes back with its response")
+	assert.Contains(t, out.Response.EmailMessage, "https://onair.example/login?")
+	assert.Contains(t, out.Response.EmailMessage, "{####}", "Cognito replaces the code placeholder")
+	assert.Equal(t, "https://onair.example", res.Env["CLIENT_BASE_URL"])
+	assert.NotContains(t, res.Env, "USER_POOL_ID", "a trigger does not reference its pool")
 }
