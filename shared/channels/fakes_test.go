@@ -301,7 +301,11 @@ func (v *fakeVideo) newKeyLocked(channelArn string) onair.StreamKey {
 
 func (v *fakeVideo) CreateChannel(ctx context.Context, spec onair.IVSChannelSpec) (onair.IVSChannel, onair.StreamKey, error) {
 	if v.createGate != nil {
-		<-v.createGate
+		select {
+		case <-v.createGate:
+		case <-ctx.Done():
+			return onair.IVSChannel{}, onair.StreamKey{}, ctx.Err()
+		}
 	}
 	if err := v.take("CreateChannel"); err != nil {
 		return onair.IVSChannel{}, onair.StreamKey{}, err

@@ -27,6 +27,9 @@ const (
 	ClaimTTL      = 2 * time.Minute
 	AttemptBudget = 60 * time.Second
 	CleanupBudget = 20 * time.Second
+	// CleanupReserve is kept free before the request's own deadline (the
+	// function's timeout), so a failed attempt still has time to clean up.
+	CleanupReserve = 5 * time.Second
 )
 
 // ChannelName and RoomName are the IVS resource names of a user, as the
@@ -119,7 +122,11 @@ func (s *Service) Provision(ctx context.Context, c onair.Caller) (bool, error) {
 	}
 
 	log := telemetry.Logger(ctx)
-	work, cancel := context.WithTimeout(ctx, AttemptBudget)
+	budget := AttemptBudget
+	if dl, ok := ctx.Deadline(); ok {
+		budget = min(budget, time.Until(dl)-CleanupReserve)
+	}
+	work, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	a, err := s.acquire(work, u)
 	if err == nil {

@@ -508,3 +508,16 @@ func TestFailedAttemptKeepsClaimWhenOrphansMayRemain(t *testing.T) {
 		})
 	}
 }
+
+func TestProvisionStopsBeforeTheFunctionTimeout(t *testing.T) {
+	e := newEnv(t)
+	e.signUp(alice)
+	e.video.createGate = make(chan struct{}) // IVS never answers
+	ctx, cancel := context.WithTimeout(context.Background(), CleanupReserve+300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := e.svc.Provision(ctx, alice)
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), CleanupReserve, "gave up early enough to clean up")
+	assert.Nil(t, e.store.user(t, alice.Sub).Provisioning, "claim released")
+}
