@@ -64,6 +64,7 @@ func stageMinter(d *Deps, cfg stages.Config) (stages.Minter, error) {
 		Secrets:       d.Secrets(),
 		SecretID:      d.Env.String("STAGE_SIGNING_KEY_SECRET_ARN"),
 		DefaultKeyArn: d.Env.String("STAGE_PUBLIC_KEY_ARN"),
+		Now:           d.Clock(),
 	}
 	return stages.SelfSigner{Keys: keys, Now: d.Clock()}, nil
 }

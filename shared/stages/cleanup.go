@@ -86,7 +86,7 @@ func (s *Service) cleanupStage(ctx context.Context, st onair.Stage) (bool, error
 	}
 	if live.ActiveSessionID != "" {
 		s.pace(ctx)
-		ps, err := s.ivs.ListParticipants(ctx, onair.ParticipantQuery{
+		ps, err := s.sessionParticipants(ctx, onair.ParticipantQuery{
 			StageArn: st.Arn, SessionID: live.ActiveSessionID, State: onair.ParticipantConnected, Max: 1,
 		})
 		if err != nil {

@@ -102,7 +102,7 @@ func (s *Service) RevokeInvite(ctx context.Context, id string, caller onair.Call
 	if err != nil || live.ActiveSessionID == "" {
 		return err
 	}
-	ps, err := s.ivs.ListParticipants(ctx, onair.ParticipantQuery{StageArn: st.Arn, SessionID: live.ActiveSessionID, UserID: guest.Sub})
+	ps, err := s.sessionParticipants(ctx, onair.ParticipantQuery{StageArn: st.Arn, SessionID: live.ActiveSessionID, UserID: guest.Sub})
 	if err != nil {
 		return fmt.Errorf("ivs list participants: %w", err)
 	}

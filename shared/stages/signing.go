@@ -214,22 +214,35 @@ func ParseSigningKey(secret, defaultKeyArn string) (SigningKey, error) {
 	return SigningKey{Private: priv, KeyArn: v.PublicKeyArn}, nil
 }
 
-// SecretReader reads a secret's string value (shared/secrets).
+// SecretReader reads a secret's string value (shared/secrets): Get may
+// answer from a cache, Refresh always asks Secrets Manager.
 type SecretReader interface {
 	Get(ctx context.Context, id string) (string, error)
+	Refresh(ctx context.Context, id string) (string, error)
 }
+
+// DefaultKeyRecheck bounds how often a SecretKeySource whose secret held no
+// usable key reads it again.
+const DefaultKeyRecheck = 30 * time.Second
 
 // SecretKeySource loads the signing key from Secrets Manager on first use and
 // keeps it for the life of the execution environment (a deployment, which
-// every rotation ends with, starts new environments). A failed load is not
-// kept: the next request tries again.
+// every rotation ends with, starts new environments). A failed read is not
+// kept: the next request tries again. A secret without a usable key (not set
+// up yet) is read again, bypassing the secrets cache, at most every Recheck,
+// so that setting the key up takes effect without a restart.
 type SecretKeySource struct {
 	Secrets       SecretReader
 	SecretID      string
 	DefaultKeyArn string
+	// Recheck defaults to DefaultKeyRecheck; Now to time.Now.
+	Recheck time.Duration
+	Now     func() time.Time
 
-	mu  sync.Mutex
-	key *SigningKey
+	mu        sync.Mutex
+	key       *SigningKey
+	bad       error // the last value held no usable key
+	checkedAt time.Time
 }
 
 // SigningKey implements KeySource.
@@ -239,7 +252,22 @@ func (k *SecretKeySource) SigningKey(ctx context.Context) (SigningKey, error) {
 	if k.key != nil {
 		return *k.key, nil
 	}
-	v, err := k.Secrets.Get(ctx, k.SecretID)
+	now := time.Now
+	if k.Now != nil {
+		now = k.Now
+	}
+	recheck := k.Recheck
+	if recheck <= 0 {
+		recheck = DefaultKeyRecheck
+	}
+	read := k.Secrets.Get
+	if k.bad != nil {
+		if now().Sub(k.checkedAt) < recheck {
+			return SigningKey{}, k.bad
+		}
+		read = k.Secrets.Refresh
+	}
+	v, err := read(ctx, k.SecretID)
 	if errors.Is(err, onair.ErrNotFound) {
 		// The template creates the secret without a value.
 		return SigningKey{}, keyUnavailable(fmt.Errorf("the stage signing key secret %s has no value yet: run .ci/rotate-stage-key.sh (docs/stages.md): %w", k.SecretID, err))
@@ -249,8 +277,9 @@ func (k *SecretKeySource) SigningKey(ctx context.Context) (SigningKey, error) {
 	}
 	key, err := ParseSigningKey(v, k.DefaultKeyArn)
 	if err != nil {
-		return SigningKey{}, keyUnavailable(err)
+		k.bad, k.checkedAt = keyUnavailable(err), now()
+		return SigningKey{}, k.bad
 	}
-	k.key = &key
+	k.key, k.bad = &key, nil
 	return key, nil
 }

@@ -187,24 +187,45 @@ func TestParseSigningKey(t *testing.T) {
 	}
 }
 
+// fakeSecrets caches like shared/secrets: Get answers the cached value,
+// Refresh reads the stored one.
 type fakeSecrets struct {
-	values map[string]string
-	err    error
-	calls  int
+	stored    map[string]string
+	cache     map[string]string
+	err       error
+	gets      int
+	refreshes int
 }
 
 func (f *fakeSecrets) Get(_ context.Context, id string) (string, error) {
-	f.calls++
+	f.gets++
+	if v, ok := f.cache[id]; ok {
+		return v, nil
+	}
+	return f.read(id)
+}
+
+func (f *fakeSecrets) Refresh(_ context.Context, id string) (string, error) {
+	f.refreshes++
+	return f.read(id)
+}
+
+func (f *fakeSecrets) read(id string) (string, error) {
 	if f.err != nil {
 		return "", f.err
 	}
-	return f.values[id], nil
+	if f.cache == nil {
+		f.cache = map[string]string{}
+	}
+	f.cache[id] = f.stored[id]
+	return f.stored[id], nil
 }
 
 func TestSecretKeySource(t *testing.T) {
 	key := newP384(t)
+	now := t0
 	sec := &fakeSecrets{err: errors.New("secretsmanager: throttled")}
-	src := &SecretKeySource{Secrets: sec, SecretID: "arn:secret", DefaultKeyArn: testKeyArn}
+	src := &SecretKeySource{Secrets: sec, SecretID: "arn:secret", DefaultKeyArn: testKeyArn, Now: func() time.Time { return now }}
 
 	_, err := src.SigningKey(context.Background())
 	require.Error(t, err)
@@ -216,20 +237,34 @@ func TestSecretKeySource(t *testing.T) {
 	_, err = src.SigningKey(context.Background())
 	assert.Equal(t, TokensUnavailable, onair.ErrorType(err))
 	assert.Contains(t, err.Error(), "rotate-stage-key.sh", "the log says how to set the key up")
+	assert.Equal(t, 2, sec.gets, "read errors are retried at once")
 
+	// A secret created empty: the value is cached by the secrets client.
 	sec.err = nil
-	sec.values = map[string]string{"arn:secret": ""}
+	sec.stored = map[string]string{"arn:secret": ""}
 	_, err = src.SigningKey(context.Background())
-	assert.Equal(t, TokensUnavailable, onair.ErrorType(err), "a secret never set up is a clear 503")
+	assert.Equal(t, TokensUnavailable, onair.ErrorType(err))
 
-	sec.values["arn:secret"] = sec1PEM(t, key)
+	// Set up meanwhile; within the recheck interval the failure stands,
+	// without reading the secret again.
+	sec.stored["arn:secret"] = sec1PEM(t, key)
+	reads := sec.gets + sec.refreshes
+	now = now.Add(10 * time.Second)
+	_, err = src.SigningKey(context.Background())
+	assert.Error(t, err)
+	assert.Equal(t, reads, sec.gets+sec.refreshes)
+
+	// After it, the secret is read past the cache.
+	now = now.Add(DefaultKeyRecheck)
 	k, err := src.SigningKey(context.Background())
-	require.NoError(t, err, "failures are not cached")
+	require.NoError(t, err)
 	assert.True(t, k.Private.Equal(key))
-	calls := sec.calls
+	assert.Equal(t, 1, sec.refreshes)
+
+	calls := sec.gets + sec.refreshes
 	_, err = src.SigningKey(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, calls, sec.calls, "the parsed key is kept")
+	assert.Equal(t, calls, sec.gets+sec.refreshes, "the parsed key is kept")
 }
 
 func TestSelfSigningModeEndToEnd(t *testing.T) {

@@ -214,7 +214,7 @@ func (s *Service) checkCapacity(ctx context.Context, st onair.Stage, live onair.
 	if live.ActiveSessionID == "" {
 		return nil // nobody is on the stage
 	}
-	ps, err := s.ivs.ListParticipants(ctx, onair.ParticipantQuery{StageArn: st.Arn, SessionID: live.ActiveSessionID, Published: true})
+	ps, err := s.sessionParticipants(ctx, onair.ParticipantQuery{StageArn: st.Arn, SessionID: live.ActiveSessionID, Published: true})
 	if err != nil {
 		return fmt.Errorf("ivs list participants: %w", err)
 	}
@@ -243,6 +243,16 @@ func (s *Service) checkCapacity(ctx context.Context, st onair.Stage, live onair.
 		return onair.Errorf(onair.Conflict, StageFullType, "%s", msg)
 	}
 	return nil
+}
+
+// sessionParticipants is ListParticipants for a session that may have ended
+// since GetStage named it: a session IVS no longer knows has nobody in it.
+func (s *Service) sessionParticipants(ctx context.Context, q onair.ParticipantQuery) ([]onair.RealTimeParticipant, error) {
+	ps, err := s.ivs.ListParticipants(ctx, q)
+	if errors.Is(err, onair.ErrNotFound) {
+		return nil, nil
+	}
+	return ps, err
 }
 
 // userAttributes are the token attributes of a signed-in user: what other

@@ -290,3 +290,18 @@ func TestParseRole(t *testing.T) {
 	_, err := ParseRole("admin")
 	assert.Equal(t, onair.Invalid, onair.ErrorCode(err))
 }
+
+func TestEndedSessionHasNobody(t *testing.T) {
+	e := newEnv(t)
+	st := e.open(t, e.ann, true)
+	_, _, err := e.svc.Invite(e.ctx(), st.ID, *caller(e.ann), "bob")
+	require.NoError(t, err)
+	fillPublishers(e, st, 11, true)
+	// GetStage still names the session, but it ended before ListParticipants.
+	e.ivs.fail["ListParticipants"] = onair.Wrap(onair.NotFound, "ResourceNotFoundException", "Not found.", nil)
+	_, _, err = e.svc.IssueToken(e.ctx(), st.ID, caller(e.bob), "")
+	assert.NoError(t, err)
+	v, err := e.svc.DescribeStage(e.ctx(), st.ID, caller(e.ann))
+	require.NoError(t, err)
+	assert.Empty(t, v.Participants)
+}

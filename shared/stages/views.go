@@ -133,7 +133,7 @@ func (s *Service) DescribeStage(ctx context.Context, id string, caller *onair.Ca
 	}
 	var participants []onair.RealTimeParticipant
 	if isHost && live.ActiveSessionID != "" {
-		participants, err = s.ivs.ListParticipants(ctx, onair.ParticipantQuery{
+		participants, err = s.sessionParticipants(ctx, onair.ParticipantQuery{
 			StageArn: st.Arn, SessionID: live.ActiveSessionID, State: onair.ParticipantConnected, Max: maxListedParticipants,
 		})
 		if err != nil {
