@@ -1,6 +1,7 @@
 package channels
 
 import (
+	"net"
 	"net/http"
 
 	"github.com/onair/onair/shared/httpapi"
@@ -31,8 +32,14 @@ type ChannelConfiguration struct {
 	Type string `json:"type"`
 }
 
-// IngestServerURL is the RTMPS URL encoders stream to.
+// IngestServerURL is the URL encoders stream to: RTMPS on port 443 of the
+// channel's ingest endpoint. IVS returns endpoints without a port; the
+// offline IVS emulator returns "host:port" of its plain-RTMP ingest, which
+// becomes an rtmp:// URL on that port.
 func IngestServerURL(ingestEndpoint string) string {
+	if _, port, err := net.SplitHostPort(ingestEndpoint); err == nil && port != "" {
+		return "rtmp://" + ingestEndpoint + "/app/"
+	}
 	return "rtmps://" + ingestEndpoint + ":443/app/"
 }
 

@@ -136,3 +136,8 @@ func TestViewNeverLeaksInternals(t *testing.T) {
 		assert.NotContains(t, string(b), secret)
 	}
 }
+
+func TestIngestServerURL(t *testing.T) {
+	assert.Equal(t, "rtmps://abcdef012345.global-contribute.live-video.net:443/app/", IngestServerURL("abcdef012345.global-contribute.live-video.net"))
+	assert.Equal(t, "rtmp://127.0.0.1:1935/app/", IngestServerURL("127.0.0.1:1935"), "offline emulator")
+}
