@@ -161,8 +161,12 @@ func (p *Processor) Handle(ctx context.Context, raw json.RawMessage) error {
 			return err
 		}
 	}
-	if err := p.reconcileLive(ctx, channelArn, streamID, owner.Sub); err != nil {
-		return err
+	// Only lifecycle events change whether a session is live. They reconcile
+	// on redeliveries too, so a crash between the two writes heals on retry.
+	if classify(ev) == classLifecycle {
+		if err := p.reconcileLive(ctx, channelArn, streamID, owner.Sub); err != nil {
+			return err
+		}
 	}
 	if added {
 		p.count(ctx, ev)
