@@ -56,7 +56,7 @@ test: ## Run every Go test with the race detector, then `make validate`.
 	@$(MAKE) --no-print-directory -C $(ROOT) validate
 
 lint: ## Fail on unformatted Go files; go vet.
-	@cd $(ROOT) && files="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './web-ui/*'))"; \
+	@cd $(ROOT) && files="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path '*/node_modules/*'))"; \
 	if [ -n "$$files" ]; then echo "gofmt needed on:"; echo "$$files"; exit 1; fi
 	cd $(ROOT) && $(GO) vet ./...
 
