@@ -98,7 +98,7 @@ func (d *Deps) TokenVerifier() (httpapi.TokenVerifier, error) {
 	if issuer == "" {
 		issuer = jwtauth.IssuerFor(d.AWS.Region, d.Env.String("USER_POOL_ID"))
 	}
-	d.Verifier = jwtauth.New(jwtauth.Config{Issuer: issuer, ClientID: d.Env.String("USER_POOL_CLIENT_ID")})
+	d.Verifier = jwtauth.New(jwtauth.Config{Issuer: issuer, ClientID: d.Env.String("USER_POOL_CLIENT_ID"), Now: d.now})
 	return d.Verifier, nil
 }
 

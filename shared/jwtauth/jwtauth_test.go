@@ -91,3 +91,18 @@ func TestStripBearer(t *testing.T) {
 	assert.Equal(t, "abc", StripBearer("bearer  abc "))
 	assert.Equal(t, "abc", StripBearer("abc"))
 }
+
+func TestVerifyUsesConfiguredClock(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	srv := jwksServer(t, key, "k1")
+	future := time.Now().Add(10 * time.Minute)
+	claims := jwt.MapClaims{"sub": "s", "username": "u", "iss": issuer, "token_use": "access", "client_id": "c",
+		"iat": future.Unix(), "exp": future.Add(time.Hour).Unix()}
+	tok := sign(t, key, "k1", claims)
+
+	_, err = New(Config{Issuer: issuer, JWKSURL: srv.URL, ClientID: "c"}).Verify(context.Background(), tok)
+	assert.Error(t, err, "issued in the future by the real clock")
+	_, err = New(Config{Issuer: issuer, JWKSURL: srv.URL, ClientID: "c", Now: func() time.Time { return future }}).Verify(context.Background(), tok)
+	assert.NoError(t, err)
+}

@@ -319,6 +319,8 @@ func (s *Stack) startFunctions(r samtemplate.Resolver) error {
 				Logger:     logger,
 				MetricsOut: metricsWriter{logger},
 				Store:      s.store,
+				// Offline, stream metrics come from the simulation, not CloudWatch.
+				StreamMetrics: simMetrics{s.sim},
 			}, nil
 		}})
 	}
@@ -344,7 +346,7 @@ func (s *Stack) deployed() map[string]bool {
 }
 
 func (s *Stack) gateway(r samtemplate.Resolver) (*gateway.Gateway, error) {
-	verifier := jwtauth.NewWithKeyfunc(jwtauth.Config{Issuer: s.cognito.Issuer(), ClientID: s.ClientID}, s.cognito.Keyfunc())
+	verifier := jwtauth.NewWithKeyfunc(jwtauth.Config{Issuer: s.cognito.Issuer(), ClientID: s.ClientID, Now: s.opts.Now}, s.cognito.Keyfunc())
 	var origins []string
 	for _, api := range resourcesOfType(s.tmpl, "AWS::Serverless::HttpApi") {
 		p, err := resolvedProps(s.tmpl, api, r)

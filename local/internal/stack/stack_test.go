@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"os"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,14 +29,37 @@ import (
 	"github.com/onair/onair/shared/samtemplate"
 )
 
+// clock is the stack's time source in tests: real time plus what the test
+// has skipped ahead (so simulated streams accumulate minutes of metrics).
+type clock struct {
+	mu   sync.Mutex
+	skew time.Duration
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.skew)
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.skew += d
+}
+
 // boot starts the whole offline stack on free ports with a fresh data dir.
-func boot(t *testing.T, overrides map[string]string) *stack.Stack {
+func boot(t *testing.T, overrides map[string]string, now func() time.Time) *stack.Stack {
 	t.Helper()
-	s, err := stack.Start(context.Background(), stack.Options{
+	opts := stack.Options{Now: now,
 		Template: "../../../template.yaml", DataDir: t.TempDir(),
 		WebAddr: "127.0.0.1:0", APIAddr: "127.0.0.1:0", AWSAddr: "127.0.0.1:0",
 		ParameterOverrides: overrides,
-	})
+	}
+	if os.Getenv("ONAIR_TEST_LOG") != "" { // the stack's own log, for debugging a failure
+		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	s, err := stack.Start(context.Background(), opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, s.Close()) })
 	return s
@@ -87,8 +113,10 @@ func (c client) signUp(name string) *user {
 	})
 	require.NoError(c.t, err)
 	code := c.mail(u.email, "SignUp")
+	// Cognito gives PostConfirmation the ClientMetadata of ConfirmSignUp.
 	_, err = c.cognito.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(c.s.ClientID),
-		Username: aws.String(name), ConfirmationCode: aws.String(code)})
+		Username: aws.String(name), ConfirmationCode: aws.String(code),
+		ClientMetadata: map[string]string{"avatar": "bear", "color": "green"}})
 	require.NoError(c.t, err)
 	c.signIn(u)
 	return u
@@ -193,14 +221,15 @@ func TestOfflineStack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("boots the whole stack")
 	}
-	s := boot(t, map[string]string{"EnableUserAutoVerify": "false"})
+	clk := &clock{}
+	s := boot(t, map[string]string{"EnableUserAutoVerify": "false"}, clk.Now)
 	cfg := awsConfig(s)
 	c := client{t: t, s: s, cognito: cip.NewFromConfig(cfg)}
 	ctx := context.Background()
 
 	// Sign-up with the mailed code, confirmation, sign-in, refresh.
 	alice := c.signUp("alice")
-	bob := c.signUp("bob")
+	bob := c.signUp("bobby")
 	refreshed, err := c.cognito.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(s.ClientID),
 		AuthFlow: ciptypes.AuthFlowTypeRefreshTokenAuth, AuthParameters: map[string]string{"REFRESH_TOKEN": alice.refresh}})
 	require.NoError(t, err)
@@ -255,7 +284,7 @@ func TestOfflineStack(t *testing.T) {
 	del := next(t, bobConn, func(f frame) bool { return f.Type == "EVENT" && f.EventName == "aws:DELETE_MESSAGE" })
 	assert.Equal(t, msg.Id, del.Attributes["MessageID"])
 
-	status, _ = c.api("POST", "/channel/ban", alice.access, map[string]string{"bannedUsername": "bob"})
+	status, _ = c.api("POST", "/channel/ban", alice.access, map[string]string{"bannedUsername": "bobby"})
 	require.Equal(t, http.StatusOK, status)
 	disc := next(t, bobConn, func(f frame) bool { return f.Type == "EVENT" && f.EventName == "aws:DISCONNECT_USER" })
 	assert.Equal(t, msg.Sender.UserId, disc.Attributes["UserId"], "the ban disconnects the id the token used")
@@ -264,7 +293,7 @@ func TestOfflineStack(t *testing.T) {
 	_, page = c.api("GET", "/channels/alice", bob.access, nil)
 	assert.Equal(t, true, page["isViewerBanned"])
 	assert.Nil(t, page["playbackUrl"], "banned viewers get no playback URL")
-	status, _ = c.api("POST", "/channel/unban", alice.access, map[string]string{"bannedUsername": "bob"})
+	status, _ = c.api("POST", "/channel/unban", alice.access, map[string]string{"bannedUsername": "bobby"})
 	require.Equal(t, http.StatusOK, status)
 
 	// The directory while a simulated stream is live.
@@ -284,7 +313,8 @@ func TestOfflineStack(t *testing.T) {
 	assert.Equal(t, true, page["isLive"])
 	assert.NotEmpty(t, page["playbackUrl"])
 
-	// The health routes for that session.
+	// The health routes for that session, a few simulated minutes in.
+	clk.Advance(3 * time.Minute)
 	status, sessions := c.api("GET", "/metrics/"+channelID+"/streamSessions", alice.access, nil)
 	require.Equal(t, http.StatusOK, status)
 	list := sessions["streamSessions"].([]any)
@@ -345,7 +375,7 @@ func TestEveryRouteIsServed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("boots the whole stack")
 	}
-	s := boot(t, map[string]string{"EnableAmazonProductStreamAction": "true"})
+	s := boot(t, map[string]string{"EnableAmazonProductStreamAction": "true"}, nil)
 	raw, err := readTemplate()
 	require.NoError(t, err)
 	tmpl, err := samtemplate.Parse(raw)
