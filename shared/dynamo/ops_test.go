@@ -292,3 +292,22 @@ func TestSortableOrdersLikeTime(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, parsed.Equal(times[1]))
 }
+
+// Event processing reads its own writes through the sessions table's local
+// indexes; only a consistent read guarantees that.
+func TestSessionIndexQueriesAreConsistent(t *testing.T) {
+	var seen []*dynamodb.QueryInput
+	f := &fakeAPI{query: func(in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
+		seen = append(seen, in)
+		return &dynamodb.QueryOutput{}, nil
+	}}
+	s := fakeStore(f)
+	_, _, err := s.ListSessions(context.Background(), "arn:c", 10, "")
+	require.NoError(t, err)
+	_, err = s.ListOpenSessions(context.Background(), "arn:c")
+	require.NoError(t, err)
+	require.Len(t, seen, 2)
+	for _, in := range seen {
+		assert.True(t, aws.ToBool(in.ConsistentRead), aws.ToString(in.IndexName))
+	}
+}

@@ -81,6 +81,9 @@ func (s *Store) ListSessions(ctx context.Context, channelArn string, limit int, 
 		ExpressionAttributeNames:  map[string]string{"#k": attrChannelArn},
 		ExpressionAttributeValues: item{":v": str(channelArn)},
 		ScanIndexForward:          aws.Bool(false),
+		// Local indexes can be read consistently; event processing matches a
+		// breach to the session open at its time and must see its own writes.
+		ConsistentRead: aws.Bool(true),
 	}
 	if cursor != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(cursor)
@@ -130,6 +133,9 @@ func (s *Store) ListOpenSessions(ctx context.Context, channelArn string) ([]onai
 		KeyConditionExpression:    aws.String("#k = :v"),
 		ExpressionAttributeNames:  map[string]string{"#k": attrChannelArn},
 		ExpressionAttributeValues: item{":v": str(channelArn)},
+		// A new session closes the older open ones: two Session Created
+		// events at once must each see the other's write.
+		ConsistentRead: aws.Bool(true),
 	}, 0)
 	if err != nil {
 		return nil, err
