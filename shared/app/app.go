@@ -33,6 +33,8 @@ func Functions() map[string]Builder {
 	addSocial(m)
 	addStreams(m)
 	addStages(m)
+	addAssets(m)
+	addProducts(m)
 	return m
 }
 

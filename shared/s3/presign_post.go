@@ -62,6 +62,10 @@ type PostPolicy struct {
 	MaxBytes int64
 	// Expires is how long the signature is valid.
 	Expires time.Duration
+	// SignedAt is the signing time (now when zero), from which the policy
+	// expires: the caller's clock, so that a stack with a simulated clock
+	// signs on the time its S3 checks against.
+	SignedAt time.Time
 }
 
 // PresignedPost is what a browser needs to upload: the form's action URL
@@ -90,6 +94,10 @@ func (c *Client) PresignPost(ctx context.Context, p PostPolicy) (PresignedPost, 
 	if err != nil {
 		return PresignedPost{}, err
 	}
+	at := p.SignedAt
+	if at.IsZero() {
+		at = c.now()
+	}
 	signed := SignPost(PostRequest{
 		Bucket:       c.bucket,
 		Policy:       p,
@@ -97,7 +105,7 @@ func (c *Client) PresignPost(ctx context.Context, p PostPolicy) (PresignedPost, 
 		AccessKeyID:  creds.AccessKeyID,
 		SecretKey:    creds.SecretAccessKey,
 		SessionToken: creds.SessionToken,
-		Now:          c.now(),
+		Now:          at,
 	})
 	return PresignedPost{URL: endpoint, Fields: signed}, nil
 }

@@ -39,7 +39,7 @@ const (
 		"  ]\r\n" +
 		"}"
 	examplePolicyBase64 = "eyAiZXhwaXJhdGlvbiI6ICIyMDE1LTEyLTMwVDEyOjAwOjAwLjAwMFoiLA0KICAiY29uZGl0aW9ucyI6IFsNCiAgICB7ImJ1Y2tldCI6ICJzaWd2NGV4YW1wbGVidWNrZXQifSwNCiAgICBbInN0YXJ0cy13aXRoIiwgIiRrZXkiLCAidXNlci91c2VyMS8iXSwNCiAgICB7ImFjbCI6ICJwdWJsaWMtcmVhZCJ9LA0KICAgIHsic3VjY2Vzc19hY3Rpb25fcmVkaXJlY3QiOiAiaHR0cDovL3NpZ3Y0ZXhhbXBsZWJ1Y2tldC5zMy5hbWF6b25hd3MuY29tL3N1Y2Nlc3NmdWxfdXBsb2FkLmh0bWwifSwNCiAgICBbInN0YXJ0cy13aXRoIiwgIiRDb250ZW50LVR5cGUiLCAiaW1hZ2UvIl0sDQogICAgeyJ4LWFtei1tZXRhLXV1aWQiOiAiMTQzNjUxMjM2NTEyNzQifSwNCiAgICB7IngtYW16LXNlcnZlci1zaWRlLWVuY3J5cHRpb24iOiAiQUVTMjU2In0sDQogICAgWyJzdGFydHMtd2l0aCIsICIkeC1hbXotbWV0YS10YWciLCAiIl0sDQoNCiAgICB7IngtYW16LWNyZWRlbnRpYWwiOiAiQUtJQUlPU0ZPRE5ON0VYQU1QTEUvMjAxNTEyMjkvdXMtZWFzdC0xL3MzL2F3czRfcmVxdWVzdCJ9LA0KICAgIHsieC1hbXotYWxnb3JpdGhtIjogIkFXUzQtSE1BQy1TSEEyNTYifSwNCiAgICB7IngtYW16LWRhdGUiOiAiMjAxNTEyMjlUMDAwMDAwWiIgfQ0KICBdDQp9"
-	exampleSignature = "8afdbf4008c03f22c2cd3cdb72e4afbb1f6a588f3255ac628749a66d7f09699e"
+	exampleSignature    = "8afdbf4008c03f22c2cd3cdb72e4afbb1f6a588f3255ac628749a66d7f09699e"
 )
 
 func TestSignPolicyMatchesTheAWSExample(t *testing.T) {
@@ -163,4 +163,14 @@ func TestPresignPostErrors(t *testing.T) {
 	_, err = failing.PresignPost(context.Background(), good)
 	assert.ErrorIs(t, err, assert.AnError)
 	assert.False(t, strings.Contains(err.Error(), "secret"))
+}
+
+func TestPresignPostSignsAtTheGivenTime(t *testing.T) {
+	c := New(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")}, "b")
+	c.now = func() time.Time { t.Fatal("the client's clock is not used when SignedAt is set"); return time.Time{} }
+	at := time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)
+	post, err := c.PresignPost(context.Background(), PostPolicy{Key: "k/avatar", ContentType: "image/png", MaxBytes: 1, Expires: 20 * time.Second, SignedAt: at})
+	require.NoError(t, err)
+	assert.Equal(t, "20260110T180000Z", post.Fields[FieldDate])
+	assert.Equal(t, "2026-01-10T18:00:20.000Z", decodePolicy(t, post.Fields).Expiration)
 }
