@@ -97,6 +97,25 @@ func (s *Service) EnsureValue(name, description, value string) (string, error) {
 	return sec.ARN, nil
 }
 
+// Value returns the current value of the secret id (name or ARN).
+func (s *Service) Value(id string) (string, error) {
+	sec, err := s.get(id)
+	if err != nil {
+		return "", fmt.Errorf("secret %s: %w", id, err)
+	}
+	return sec.SecretString, nil
+}
+
+// SetValue replaces the value of the secret id, as PutSecretValue does.
+func (s *Service) SetValue(id, value string) error {
+	sec, err := s.get(id)
+	if err != nil {
+		return fmt.Errorf("secret %s: %w", id, err)
+	}
+	sec.SecretString, sec.VersionID = value, newVersion()
+	return s.put(sec)
+}
+
 func generate(g Generate) (string, error) {
 	n := g.Length
 	if n <= 0 {

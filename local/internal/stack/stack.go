@@ -86,6 +86,8 @@ type Stack struct {
 	secrets *secretsemu.Service
 	host    *host.Host
 
+	envs map[string]map[string]string // each function's resolved environment
+
 	servers []*http.Server
 	closers []func() error
 	cancel  context.CancelFunc
@@ -201,6 +203,9 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 	s.serve(awsLn, s.awsHandler())
 	s.serve(webLn, s.webHandler())
 	s.startSchedules(bg, resolver)
+	if err := s.setupStageSigning(ctx, s.envs); err != nil {
+		return nil, err
+	}
 	close(s.ready)
 	return s, nil
 }
@@ -290,6 +295,7 @@ func (s *Stack) awsConfig() aws.Config {
 func (s *Stack) startFunctions(r samtemplate.Resolver) error {
 	var fns []host.Function
 	issuer := s.AWSURL + "/" + s.PoolID
+	s.envs = map[string]map[string]string{}
 	for _, name := range sortedFunctions(s.tmpl) {
 		f := s.tmpl.Functions[name]
 		if f.Condition != "" {
@@ -307,6 +313,7 @@ func (s *Stack) startFunctions(r samtemplate.Resolver) error {
 		env["AWS_LAMBDA_FUNCTION_NAME"] = StackName + "-" + name
 		// The pool's issuer is the local endpoint, not AWS's.
 		env["COGNITO_ISSUER"] = issuer
+		s.envs[name] = env
 		logger := s.log.With("function", name)
 		timeout := time.Duration(f.Timeout) * time.Second
 		fnName := name

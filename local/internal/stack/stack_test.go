@@ -3,13 +3,14 @@ package stack_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	sdkivs "github.com/aws/aws-sdk-go-v2/service/ivs"
 	sdkchat "github.com/aws/aws-sdk-go-v2/service/ivschat"
+	rt "github.com/aws/aws-sdk-go-v2/service/ivsrealtime"
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -399,4 +401,45 @@ func TestEveryRouteIsServed(t *testing.T) {
 		}
 	}
 	assert.Greater(t, n, 20)
+}
+
+// TestStagesSelfSigningOffline opens a stage in self-signing mode: the stack
+// sets up the key pair at boot, and the host's token is an ES384 JWT whose
+// kid is the imported public key.
+func TestStagesSelfSigningOffline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots the whole stack")
+	}
+	s := boot(t, map[string]string{"EnableUserAutoVerify": "true", "StageTokenSigning": "self"}, nil)
+	c := client{t: t, s: s, cognito: cip.NewFromConfig(awsConfig(s))}
+	ctx := context.Background()
+	u := &user{name: "hostess", email: "hostess@example.com", password: "Passw0rd!x"}
+	_, err := c.cognito.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(s.ClientID), Username: aws.String(u.name),
+		Password: aws.String(u.password), UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(u.email)}}})
+	require.NoError(t, err, "auto-verify confirms without a code")
+	c.signIn(u)
+	status, _ := c.api("POST", "/channel/resources/create", u.access, map[string]string{"email": u.email})
+	require.Equal(t, http.StatusCreated, status)
+
+	status, out := c.api("POST", "/stages", u.access, map[string]any{"allowAnonymous": true})
+	require.Equal(t, http.StatusCreated, status, out)
+	status, again := c.api("POST", "/stages", u.access, map[string]any{"allowAnonymous": true})
+	require.Equal(t, http.StatusOK, status, "one open stage per user")
+	assert.Equal(t, out["stage"].(map[string]any)["id"], again["stage"].(map[string]any)["id"])
+	tok := out["token"].(map[string]any)["token"].(string)
+	parts := strings.Split(tok, ".")
+	require.Len(t, parts, 3)
+	var header map[string]string
+	raw, err := base64.RawURLEncoding.DecodeString(parts[0])
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &header))
+	assert.Equal(t, "ES384", header["alg"])
+	assert.Contains(t, header["kid"], ":public-key/", "kid is the imported public key's ARN")
+	keys, err := rt.NewFromConfig(awsConfig(s)).ListPublicKeys(ctx, &rt.ListPublicKeysInput{})
+	require.NoError(t, err)
+	require.Len(t, keys.PublicKeys, 1)
+	assert.Equal(t, aws.ToString(keys.PublicKeys[0].Arn), header["kid"])
+
+	status, _ = c.api("GET", "/stages", "", nil)
+	assert.Equal(t, http.StatusOK, status)
 }
