@@ -31,7 +31,8 @@ import (
 // dead-letter queue for someone to look at.
 func (s *Service) UpdateAssetVersion(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	log := telemetry.Logger(ctx)
-	var resp events.SQSEventResponse
+	// An empty list, not null: every message succeeded.
+	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 	for _, msg := range ev.Records {
 		if err := s.processMessage(ctx, msg.Body); err != nil {
 			log.Error("asset event failed", "messageId", msg.MessageId, "err", err.Error())
