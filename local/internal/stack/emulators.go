@@ -156,6 +156,8 @@ func (s *Stack) awsHandler() http.Handler {
 			s.bus.Handler().ServeHTTP(w, r)
 		case strings.HasPrefix(target, secretsemu.Target):
 			s.secrets.ServeHTTP(w, r)
+		case s.s3.Match(r):
+			s.s3.Handler().ServeHTTP(w, r)
 		default:
 			mux.ServeHTTP(w, r)
 		}

@@ -29,6 +29,7 @@ import (
 	"github.com/onair/onair/local/internal/host"
 	"github.com/onair/onair/local/internal/ivsemu"
 	"github.com/onair/onair/local/internal/lambdaapi"
+	"github.com/onair/onair/local/internal/s3emu"
 	"github.com/onair/onair/local/internal/secretsemu"
 	"github.com/onair/onair/local/internal/streamsim"
 	"github.com/onair/onair/shared/app"
@@ -82,6 +83,7 @@ type Stack struct {
 	bus     *eventbus.Bus
 	lambda  *lambdaapi.API
 	chat    *chatws.Hub
+	s3      *s3emu.Service
 	sim     *streamsim.Sim
 	secrets *secretsemu.Service
 	host    *host.Host
@@ -96,7 +98,7 @@ type Stack struct {
 }
 
 // Start boots the stack. It returns once every listener accepts connections.
-func Start(ctx context.Context, opts Options) (s *Stack, err error) {
+func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"
 	}
@@ -118,10 +120,10 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	s = &Stack{opts: opts, log: opts.Logger, Region: opts.Region, ready: make(chan struct{})}
+	s := &Stack{opts: opts, log: opts.Logger, Region: opts.Region, ready: make(chan struct{})}
 	defer func() {
 		if err != nil {
-			_ = s.Close()
+			_ = s.Close() // whatever started before the failure
 		}
 	}()
 	var bg context.Context
@@ -186,6 +188,9 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 
 	resolver, err := s.resolver(id)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.startS3(resolver); err != nil {
 		return nil, err
 	}
 	if err := s.startFunctions(resolver); err != nil {
@@ -295,6 +300,10 @@ func (s *Stack) awsConfig() aws.Config {
 func (s *Stack) startFunctions(r samtemplate.Resolver) error {
 	var fns []host.Function
 	issuer := s.AWSURL + "/" + s.PoolID
+	_, _, cdn, err := s.buckets(r)
+	if err != nil {
+		return err
+	}
 	s.envs = map[string]map[string]string{}
 	for _, name := range sortedFunctions(s.tmpl) {
 		f := s.tmpl.Functions[name]
@@ -313,6 +322,15 @@ func (s *Stack) startFunctions(r samtemplate.Resolver) error {
 		env["AWS_LAMBDA_FUNCTION_NAME"] = StackName + "-" + name
 		// The pool's issuer is the local endpoint, not AWS's.
 		env["COGNITO_ISSUER"] = issuer
+		// CloudFront in front of a bucket: offline the AWS endpoint serves the
+		// objects itself (path-style).
+		for k, v := range env {
+			for domain, bucket := range cdn {
+				if strings.HasPrefix(v, "https://"+domain) {
+					env[k] = s.AWSURL + "/" + bucket + strings.TrimPrefix(v, "https://"+domain)
+				}
+			}
+		}
 		s.envs[name] = env
 		logger := s.log.With("function", name)
 		timeout := time.Duration(f.Timeout) * time.Second

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -349,6 +350,40 @@ func TestOfflineStack(t *testing.T) {
 	require.NoError(t, err)
 	c.signIn(alice)
 
+	// A custom avatar: presigned POST, upload, the S3 event updates the URL,
+	// and the image is served.
+	status, post := c.api("POST", "/channel/assets/imagePresignedPost/create", alice.access,
+		map[string]string{"assetType": "avatar", "contentType": "image/png"})
+	require.Equal(t, http.StatusOK, status, post)
+	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 64)...)
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	for k, v := range post["fields"].(map[string]any) {
+		require.NoError(t, mw.WriteField(k, v.(string)))
+	}
+	require.NoError(t, mw.WriteField("Content-Type", "image/png"))
+	fw, err := mw.CreateFormFile("file", "avatar.png")
+	require.NoError(t, err)
+	_, _ = fw.Write(png)
+	require.NoError(t, mw.Close())
+	up, err := http.Post(post["url"].(string), mw.FormDataContentType(), &form)
+	require.NoError(t, err)
+	upBody, _ := io.ReadAll(up.Body)
+	up.Body.Close()
+	require.Less(t, up.StatusCode, 300, string(upBody))
+	var avatarURL string
+	eventually(t, 5*time.Second, func() bool {
+		_, me := c.api("GET", "/channel", alice.access, nil)
+		urls, _ := me["channelAssetUrls"].(map[string]any)
+		avatarURL, _ = urls["avatar"].(string)
+		return strings.Contains(avatarURL, "versionId=")
+	})
+	img, err := http.Get(avatarURL)
+	require.NoError(t, err)
+	got, _ := io.ReadAll(img.Body)
+	img.Body.Close()
+	assert.Equal(t, png, got, "the uploaded image is served at the stored URL")
+
 	// Account deletion leaves no IVS channel, chat room or record behind.
 	channelArn := me["channelArn"]
 	if channelArn == nil {
@@ -369,6 +404,10 @@ func TestOfflineStack(t *testing.T) {
 	assert.Error(t, err, "Cognito user deleted")
 	_, following = c.api("GET", "/channel/followingList", bob.access, nil)
 	assert.Empty(t, following["channels"], "follow edges to the deleted user are gone")
+	img, err = http.Get(avatarURL)
+	require.NoError(t, err)
+	img.Body.Close()
+	assert.Equal(t, http.StatusNotFound, img.StatusCode, "uploaded images are deleted with the account")
 }
 
 // TestEveryRouteIsServed checks that every HTTP route of template.yaml reaches
