@@ -135,7 +135,8 @@ func (h *Host) Invoke(ctx context.Context, name string, payload []byte) (out []b
 		} else {
 			err = &FunctionError{Function: name, Message: err.Error(), Type: "Runtime.Error"}
 		}
-		h.logger.Warn(fmt.Sprintf("λ %s failed in %s: %s", name, elapsed, err))
+		// The function logs its own failure; this line is for -v only.
+		h.logger.Debug(fmt.Sprintf("λ %s failed in %s: %s", name, elapsed, err))
 		return nil, err
 	}
 	h.logger.Debug(fmt.Sprintf("λ %s %s", name, elapsed), "requestId", reqID)
