@@ -45,7 +45,7 @@ func Map(op string, err error) error {
 		return onair.Wrap(onair.Conflict, "ConflictException", "The resource changed; try again.", cause)
 	case "AliasExistsException", "UsernameExistsException":
 		return onair.Wrap(onair.Conflict, ae.ErrorCode(), "This username has been taken.", cause)
-	case "ThrottlingException", "TooManyRequestsException", "LimitExceededException",
+	case "ThrottlingException", "Throttling", "TooManyRequestsException", "LimitExceededException",
 		"ProvisionedThroughputExceededException", "RequestLimitExceeded":
 		return onair.Wrap(onair.Throttled, "TooManyRequestsException", "Too many requests; try again shortly.", cause)
 	case "ServiceQuotaExceededException":

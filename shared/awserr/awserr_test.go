@@ -22,6 +22,7 @@ func TestMap(t *testing.T) {
 		{"ChannelNotBroadcasting", onair.Conflict, "ChannelNotBroadcastingException"},
 		{"ValidationException", onair.Invalid, "ValidationException"},
 		{"ThrottlingException", onair.Throttled, "TooManyRequestsException"},
+		{"Throttling", onair.Throttled, "TooManyRequestsException"}, // CloudWatch's code
 		{"ConditionalCheckFailedException", onair.Conflict, "ConflictException"},
 		{"AliasExistsException", onair.Conflict, "AliasExistsException"},
 		{"AccessDeniedException", onair.Internal, "UnexpectedException"},

@@ -226,7 +226,7 @@ func (s *Service) applyPreferences(ctx context.Context, sub string, changes []ch
 					changed = true
 				}
 			} else if ch.name == Custom && u.ChannelAssets[ch.key].URL == "" {
-				return invalid("Upload a %s image before choosing it.", ch.key)
+				return invalid("Upload an image for your %s before choosing it.", ch.key)
 			}
 			switch ch.key {
 			case "color":

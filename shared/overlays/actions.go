@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -133,6 +134,9 @@ func invalid(format string, args ...any) error {
 // names in messages ("data" for a sent action, "<name>" for a preset).
 func ParseAction(name string, data json.RawMessage, field string) (Action, error) {
 	a := Action{Name: name}
+	if !slices.Contains(Names, name) {
+		return a, invalid("name must be one of %s, or null to stop the current action.", strings.Join(Names, ", "))
+	}
 	empty := len(bytes.TrimSpace(data)) == 0 || bytes.Equal(bytes.TrimSpace(data), []byte("null"))
 	if empty && name != Celebration {
 		return a, invalid("%s is required for a %s.", field, name)

@@ -57,6 +57,8 @@ func TestParseActionInvalid(t *testing.T) {
 	}{
 		{"poll", `{}`, "name must be one of quiz, product, notice, celebration, amazon_product"},
 		{"", `{}`, "name must be one of"},
+		{"confetti", ``, "name must be one of"}, // an unknown name is named as such, not as missing data
+		{"", ``, "name must be one of"},
 		{Quiz, ``, "data is required for a quiz"},
 		{Quiz, `[1]`, "data must be an object"},
 		{Quiz, `{"question":"q"} {}`, "single JSON object"},

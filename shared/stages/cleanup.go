@@ -69,7 +69,11 @@ func (s *Service) Cleanup(ctx context.Context) (CleanupReport, error) {
 		errs = append(errs, err)
 		log.Error("orphaned stage cleanup failed", "err", err.Error())
 	}
-	telemetry.MetricsFrom(ctx).Count(ctx, "StagesDeleted", float64(rep.Deleted+rep.Orphans))
+	if n := rep.Deleted + rep.Orphans; n > 0 {
+		// Only when there is something to count: a metric sent every run
+		// is billed all month on an idle stack.
+		telemetry.MetricsFrom(ctx).Count(ctx, "StagesDeleted", float64(n))
+	}
 	log.Info("stage cleanup done", "checked", rep.Checked, "active", rep.Active, "deleted", rep.Deleted, "orphans", rep.Orphans, "failures", rep.Failures)
 	return rep, errors.Join(errs...)
 }

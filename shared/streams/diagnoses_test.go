@@ -52,6 +52,7 @@ func TestDiagnoses(t *testing.T) {
 		{name: "nothing known", in: DiagnosisInput{}, want: []string{}},
 		{name: "keyframe interval above 2 s", in: DiagnosisInput{KeyframeIntervalAvg: fptr(4.2)}, want: []string{"keyframe-interval"}, detailHas: "4.2 s", fixHas: "Keyframe Interval to 2 s"},
 		{name: "keyframe interval of 2 s is fine", in: DiagnosisInput{KeyframeIntervalAvg: fptr(2.0)}, want: []string{}},
+		{name: "measurement jitter around 2 s is fine", in: DiagnosisInput{KeyframeIntervalAvg: fptr(2.04)}, want: []string{}},
 		{name: "STANDARD bitrate above 8.5 Mbps", in: DiagnosisInput{ChannelType: "STANDARD", Ingest: withVideo(func(v *VideoConfiguration) { v.TargetBitrate = 9_000_000 })},
 			want: []string{"video-bitrate"}, detailHas: "9 Mbps", fixHas: "8500 Kbps"},
 		{name: "STANDARD at 8.5 Mbps is fine", in: DiagnosisInput{ChannelType: "STANDARD", Ingest: withVideo(func(v *VideoConfiguration) { v.TargetBitrate = 8_500_000 })}, want: []string{}},

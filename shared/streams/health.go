@@ -152,7 +152,10 @@ type sessionDetail struct {
 	IngestConfiguration json.RawMessage `json:"ingestConfiguration,omitempty"`
 	TruncatedEvents     []eventOut      `json:"truncatedEvents"`
 	Metrics             []MetricData    `json:"metrics"`
-	Diagnoses           []Diagnosis     `json:"diagnoses"`
+	// MetricsUnavailable is true when the metrics could not be read this
+	// time; Metrics is then empty.
+	MetricsUnavailable bool        `json:"metricsUnavailable,omitempty"`
+	Diagnoses          []Diagnosis `json:"diagnoses"`
 }
 
 type channelOut struct {
@@ -196,8 +199,16 @@ func (h *Health) GetStreamSession() http.Handler {
 		}
 		win := windowFor(now, start, end)
 		metrics, err := h.metrics(ctx, &s, u.ChannelID(), win, live, now)
+		metricsUnavailable := false
 		if err != nil {
-			return err
+			if ctx.Err() != nil {
+				return err
+			}
+			// Events, encoder settings and diagnoses are still worth showing
+			// when the metrics source fails (e.g. CloudWatch throttling); the
+			// page says the charts are missing and polling retries.
+			telemetry.Logger(ctx).Warn("stream metrics unavailable", "streamId", s.StreamID, "err", err.Error())
+			metrics, metricsUnavailable = nil, true
 		}
 
 		channelType := u.ChannelType
@@ -215,6 +226,7 @@ func (h *Health) GetStreamSession() http.Handler {
 			IngestConfiguration: s.IngestConfiguration,
 			TruncatedEvents:     eventsOut(s.Events, live),
 			Metrics:             metrics,
+			MetricsUnavailable:  metricsUnavailable,
 		}
 		if out.Metrics == nil {
 			out.Metrics = []MetricData{}

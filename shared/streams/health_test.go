@@ -373,12 +373,14 @@ func TestGetStreamSessionErrors(t *testing.T) {
 		s, _ := e.store.session(testArn, streamOne)
 		assert.Empty(t, s.IngestConfiguration)
 	})
-	t.Run("metrics failure", func(t *testing.T) {
+	t.Run("metrics failure degrades", func(t *testing.T) {
 		e := newHealthEnv(t, t0.Add(time.Minute))
 		e.metrics.err = onair.Wrap(onair.Throttled, "TooManyRequestsException", "Too many requests; try again shortly.", errors.New("cw"))
-		e.seedSession(t, testArn, streamOne, sev("c", TypeStateChange, SessionCreated, t0))
+		e.seedSession(t, testArn, streamOne, sev("c", TypeStateChange, SessionCreated, t0), sev("s", TypeStateChange, StreamStart, t0))
 		w, body := e.get(t, ownerSub, "/metrics/AbCdEf123456/streamSessions/"+streamOne)
-		assert.Equal(t, http.StatusTooManyRequests, w.Code)
-		assert.Equal(t, "TooManyRequestsException", body["__type"])
+		require.Equal(t, http.StatusOK, w.Code, "the session is still shown")
+		assert.Equal(t, true, body["metricsUnavailable"])
+		assert.Empty(t, body["metrics"])
+		assert.NotEmpty(t, body["truncatedEvents"])
 	})
 }

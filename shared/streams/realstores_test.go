@@ -29,4 +29,3 @@ func openBolt(t *testing.T) eventStore {
 	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
-
