@@ -78,8 +78,9 @@ deploy: check-stage ## Build with SAM and deploy STAGE (dev|prod) as stack onair
 	@command -v sam >/dev/null || { echo "deploy: the AWS SAM CLI is not installed"; exit 1; }
 	cd $(ROOT) && sam build && sam deploy --config-env $(STAGE)
 
-destroy: check-stage ## Delete stack onair-<STAGE>, then the IVS channels, chat rooms and stages tagged project=onair-<STAGE>.
+destroy: check-stage ## Empty the assets bucket, delete stack onair-<STAGE>, then the IVS channels, chat rooms, stages and public keys tagged project=onair-<STAGE>.
 	@command -v sam >/dev/null || { echo "destroy: the AWS SAM CLI is not installed"; exit 1; }
+	cd $(ROOT) && .ci/empty-bucket.sh $(STACK) ChannelAssetsBucket
 	cd $(ROOT) && sam delete --config-env $(STAGE) --stack-name $(STACK) --no-prompts
 	cd $(ROOT) && .ci/destroy-ivs.sh $(STACK)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# destroy-ivs.sh STACK — delete the IVS channels, IVS Chat rooms and IVS
-# Real-Time stages that the functions of stack STACK created. They are not
+# destroy-ivs.sh STACK — delete the IVS channels, IVS Chat rooms, IVS
+# Real-Time stages and imported public keys that stack STACK created. They are not
 # stack resources (users' channels are made at run time), so `sam delete`
 # leaves them; every one is tagged project=STACK (PROJECT_TAG).
 #
@@ -53,6 +53,15 @@ for arn in $stages; do
   [[ "$arn" == None ]] && continue
   echo "stage $arn"
   run aws ivs-realtime delete-stage --arn "$arn"
+done
+
+# Public keys imported for self-signed stage tokens (.ci/rotate-stage-key.sh
+# tags them project=STACK); a region holds at most 3.
+keys=$(aws ivs-realtime list-public-keys --query "publicKeys${query}" --output text)
+for arn in $keys; do
+  [[ "$arn" == None ]] && continue
+  echo "public key $arn"
+  run aws ivs-realtime delete-public-key --arn "$arn"
 done
 
 if [[ "$failed" != 0 ]]; then
