@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -30,15 +29,7 @@ func sessionIndex(v *onair.StreamSession) []indexEntry {
 }
 
 func getSession(tx *bbolt.Tx, channelArn, streamID string) (*onair.StreamSession, error) {
-	raw := tx.Bucket([]byte(bucketSessions)).Get(key(channelArn, streamID))
-	if raw == nil {
-		return nil, nil
-	}
-	var v onair.StreamSession
-	if err := decode(raw, &v); err != nil {
-		return nil, err
-	}
-	return &v, nil
+	return getRecord[onair.StreamSession](tx, bucketSessions, key(channelArn, streamID))
 }
 
 // GetSession reads the session.
@@ -70,52 +61,23 @@ func (s *Store) UpdateSession(ctx context.Context, channelArn, streamID string, 
 	if err := checkParts(channelArn, streamID); err != nil {
 		return onair.StreamSession{}, err
 	}
-	var out onair.StreamSession
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		cur, err := getSession(tx, channelArn, streamID)
-		if err != nil {
-			return err
-		}
-		// A second decode, not a copy: fn may change slices and maps in
-		// place, and cur must stay what is stored.
-		next, err := getSession(tx, channelArn, streamID)
-		if err != nil {
-			return err
-		}
-		old := cur
-		if cur == nil {
-			cur = &onair.StreamSession{ChannelArn: channelArn, StreamID: streamID}
-			next = &onair.StreamSession{ChannelArn: channelArn, StreamID: streamID}
-		}
-		if err := fn(next); err != nil {
-			if errors.Is(err, onair.ErrUnchanged) {
-				out = *cur
-				return nil
+	return update(ctx, s.db,
+		func(tx *bbolt.Tx) (*onair.StreamSession, error) { return getSession(tx, channelArn, streamID) },
+		func() (*onair.StreamSession, error) {
+			// What fn starts from; with no start time and not open, it
+			// has no index entries for putRecord to remove.
+			return &onair.StreamSession{ChannelArn: channelArn, StreamID: streamID}, nil
+		},
+		fn,
+		func(tx *bbolt.Tx, cur, next *onair.StreamSession) (onair.StreamSession, error) {
+			if next.ChannelArn != channelArn || next.StreamID != streamID {
+				return onair.StreamSession{}, fmt.Errorf("bolt: UpdateSession: fn changed the key %s/%s to %s/%s", channelArn, streamID, next.ChannelArn, next.StreamID)
 			}
-			return err
-		}
-		if next.ChannelArn != channelArn || next.StreamID != streamID {
-			return fmt.Errorf("bolt: UpdateSession: fn changed the key %s/%s to %s/%s", channelArn, streamID, next.ChannelArn, next.StreamID)
-		}
-		next.Version = cur.Version + 1
-		// Stored, like DynamoDB's index attribute, in UTC.
-		next.StartTime = next.StartTime.UTC()
-		raw, err := encode(next)
-		if err != nil {
-			return err
-		}
-		if err := tx.Bucket([]byte(bucketSessions)).Put(key(channelArn, streamID), raw); err != nil {
-			return err
-		}
-		if err := reindex(tx, sessionIndex(old), sessionIndex(next)); err != nil {
-			return err
-		}
-		return decode(raw, &out)
-	})
-	if err != nil {
-		return onair.StreamSession{}, err
-	}
-	return out, nil
+			next.Version = cur.Version + 1
+			// Stored, like DynamoDB's index attribute, in UTC.
+			next.StartTime = next.StartTime.UTC()
+			return putRecord(tx, bucketSessions, key(channelArn, streamID), sessionIndex, cur, next)
+		})
 }
 
 // sessionCursor is the start index key of the last session of a page.

@@ -2,7 +2,6 @@ package bolt
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	bbolt "go.etcd.io/bbolt"
@@ -18,33 +17,14 @@ func stageIndex(st *onair.Stage) []indexEntry {
 }
 
 func getStage(tx *bbolt.Tx, id string) (*onair.Stage, error) {
-	raw := tx.Bucket([]byte(bucketStages)).Get(key(id))
-	if raw == nil {
-		return nil, nil
-	}
-	var st onair.Stage
-	if err := decode(raw, &st); err != nil {
-		return nil, err
-	}
-	return &st, nil
+	return getRecord[onair.Stage](tx, bucketStages, key(id))
 }
 
 // putStage writes st over old (nil: new) and returns it as a read would.
 func putStage(tx *bbolt.Tx, old *onair.Stage, st onair.Stage) (onair.Stage, error) {
 	// Stored, like DynamoDB's index attribute, in UTC.
 	st.CreatedAt = st.CreatedAt.UTC()
-	raw, err := encode(st)
-	if err != nil {
-		return onair.Stage{}, err
-	}
-	if err := tx.Bucket([]byte(bucketStages)).Put(key(st.ID), raw); err != nil {
-		return onair.Stage{}, err
-	}
-	if err := reindex(tx, stageIndex(old), stageIndex(&st)); err != nil {
-		return onair.Stage{}, err
-	}
-	var out onair.Stage
-	return out, decode(raw, &out)
+	return putRecord(tx, bucketStages, key(st.ID), stageIndex, old, &st)
 }
 
 // PutStage inserts the stage with Version 1; ErrConflict if it exists.
@@ -91,40 +71,17 @@ func (s *Store) GetStage(ctx context.Context, id string) (onair.Stage, error) {
 
 // UpdateStage applies fn inside one write transaction.
 func (s *Store) UpdateStage(ctx context.Context, id string, fn func(*onair.Stage) error) (onair.Stage, error) {
-	if err := ctx.Err(); err != nil {
-		return onair.Stage{}, err
-	}
-	var out onair.Stage
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		cur, err := getStage(tx, id)
-		if err != nil {
-			return err
-		}
-		if cur == nil {
-			return notFound("Stage")
-		}
-		next, err := getStage(tx, id)
-		if err != nil {
-			return err
-		}
-		if err := fn(next); err != nil {
-			if errors.Is(err, onair.ErrUnchanged) {
-				out = *cur
-				return nil
+	return update(ctx, s.db,
+		func(tx *bbolt.Tx) (*onair.Stage, error) { return getStage(tx, id) },
+		func() (*onair.Stage, error) { return nil, notFound("Stage") },
+		fn,
+		func(tx *bbolt.Tx, cur, next *onair.Stage) (onair.Stage, error) {
+			if next.ID != id {
+				return onair.Stage{}, fmt.Errorf("bolt: UpdateStage: fn changed the id %q to %q", id, next.ID)
 			}
-			return err
-		}
-		if next.ID != id {
-			return fmt.Errorf("bolt: UpdateStage: fn changed the id %q to %q", id, next.ID)
-		}
-		next.Version = cur.Version + 1
-		out, err = putStage(tx, cur, *next)
-		return err
-	})
-	if err != nil {
-		return onair.Stage{}, err
-	}
-	return out, nil
+			next.Version = cur.Version + 1
+			return putStage(tx, cur, *next)
+		})
 }
 
 // DeleteStage deletes the stage and its index entry.

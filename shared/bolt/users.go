@@ -2,7 +2,6 @@ package bolt
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -36,15 +35,7 @@ func userIndex(u *onair.User) []indexEntry {
 
 // getUser reads a user in tx (nil if missing).
 func getUser(tx *bbolt.Tx, sub string) (*onair.User, error) {
-	raw := tx.Bucket([]byte(bucketUsers)).Get(key(sub))
-	if raw == nil {
-		return nil, nil
-	}
-	var u onair.User
-	if err := decode(raw, &u); err != nil {
-		return nil, err
-	}
-	return &u, nil
+	return getRecord[onair.User](tx, bucketUsers, key(sub))
 }
 
 // putUser writes u over old (nil: new) and moves its index entries. It
@@ -55,18 +46,7 @@ func putUser(tx *bbolt.Tx, old *onair.User, u onair.User) (onair.User, error) {
 		since := u.LiveSince.UTC()
 		u.LiveSince = &since
 	}
-	raw, err := encode(u)
-	if err != nil {
-		return onair.User{}, err
-	}
-	if err := tx.Bucket([]byte(bucketUsers)).Put(key(u.Sub), raw); err != nil {
-		return onair.User{}, err
-	}
-	if err := reindex(tx, userIndex(old), userIndex(&u)); err != nil {
-		return onair.User{}, err
-	}
-	var out onair.User
-	return out, decode(raw, &out)
+	return putRecord(tx, bucketUsers, key(u.Sub), userIndex, old, &u)
 }
 
 // CreateUser inserts u with Version 1; ErrConflict if the sub exists.
@@ -205,45 +185,20 @@ func (s *Store) userBy(ctx context.Context, bucket, value string) (onair.User, e
 
 // UpdateUser applies fn inside one write transaction.
 func (s *Store) UpdateUser(ctx context.Context, sub string, fn func(*onair.User) error) (onair.User, error) {
-	if err := ctx.Err(); err != nil {
-		return onair.User{}, err
-	}
-	var out onair.User
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		cur, err := getUser(tx, sub)
-		if err != nil {
-			return err
-		}
-		if cur == nil {
-			return userNotFound()
-		}
-		// A second decode, not a copy: fn may change maps in place, and
-		// cur must stay what is stored.
-		next, err := getUser(tx, sub)
-		if err != nil {
-			return err
-		}
-		if err := fn(next); err != nil {
-			if errors.Is(err, onair.ErrUnchanged) {
-				out = *cur
-				return nil
+	return update(ctx, s.db,
+		func(tx *bbolt.Tx) (*onair.User, error) { return getUser(tx, sub) },
+		func() (*onair.User, error) { return nil, userNotFound() },
+		fn,
+		func(tx *bbolt.Tx, cur, next *onair.User) (onair.User, error) {
+			if next.Sub != sub {
+				return onair.User{}, fmt.Errorf("bolt: UpdateUser: fn changed the sub %q to %q", sub, next.Sub)
 			}
-			return err
-		}
-		if next.Sub != sub {
-			return fmt.Errorf("bolt: UpdateUser: fn changed the sub %q to %q", sub, next.Sub)
-		}
-		if err := checkParts(next.Username, next.Email, next.ChannelArn, next.ChannelAssetID); err != nil {
-			return err
-		}
-		next.Version = cur.Version + 1
-		out, err = putUser(tx, cur, *next)
-		return err
-	})
-	if err != nil {
-		return onair.User{}, err
-	}
-	return out, nil
+			if err := checkParts(next.Username, next.Email, next.ChannelArn, next.ChannelAssetID); err != nil {
+				return onair.User{}, err
+			}
+			next.Version = cur.Version + 1
+			return putUser(tx, cur, *next)
+		})
 }
 
 // DeleteUser deletes the user and its index entries.
