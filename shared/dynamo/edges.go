@@ -42,13 +42,9 @@ func (s *Store) listEdges(ctx context.Context, prefix, owner string) ([]edge, er
 	if err != nil {
 		return nil, err
 	}
-	edges := make([]edge, 0, len(items))
-	for _, it := range items {
-		e, err := decodeEdge(it)
-		if err != nil {
-			return nil, err
-		}
-		edges = append(edges, e)
+	edges, err := decodeAll(items, decodeEdge)
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(edges, func(i, j int) bool {
 		if !edges[i].at.Equal(edges[j].at) {

@@ -197,6 +197,33 @@ func keysOf(items []item, attrs ...string) []item {
 	return keys
 }
 
+// queryShard queries a sparse index whose hash key is the one constant
+// value shard of attr, newest (highest range key) first, for up to limit
+// items.
+func (s *Store) queryShard(ctx context.Context, index, attr, shard string, limit int) ([]item, error) {
+	return s.query(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.tables.Channels),
+		IndexName:                 aws.String(index),
+		KeyConditionExpression:    aws.String("#k = :v"),
+		ExpressionAttributeNames:  map[string]string{"#k": attr},
+		ExpressionAttributeValues: item{":v": str(shard)},
+		ScanIndexForward:          aws.Bool(false),
+	}, limit)
+}
+
+// decodeAll decodes items in order; the first error stops it.
+func decodeAll[T any](items []item, decode func(item) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(items))
+	for _, it := range items {
+		v, err := decode(it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // record describes a versioned record type to update.
 type record[T any] struct {
 	op      string

@@ -121,7 +121,7 @@ func (s *Store) ListSessions(ctx context.Context, channelArn string, limit int, 
 		}
 		next = base64.RawURLEncoding.EncodeToString(raw)
 	}
-	sessions, err := decodeSessions(items)
+	sessions, err := decodeAll(items, decodeSession)
 	return sessions, next, err
 }
 
@@ -140,7 +140,7 @@ func (s *Store) ListOpenSessions(ctx context.Context, channelArn string) ([]onai
 	if err != nil {
 		return nil, err
 	}
-	return decodeSessions(items)
+	return decodeAll(items, decodeSession)
 }
 
 // DeleteSessions queries the channel's session keys and deletes them in
@@ -160,16 +160,4 @@ func (s *Store) DeleteSessions(ctx context.Context, channelArn string) error {
 		return err
 	}
 	return s.batchDelete(ctx, s.tables.Streams, keysOf(items, attrChannelArn, attrStreamID))
-}
-
-func decodeSessions(items []item) ([]onair.StreamSession, error) {
-	out := make([]onair.StreamSession, 0, len(items))
-	for _, it := range items {
-		v, err := decodeSession(it)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/onair/onair/shared/onair"
 )
 
@@ -73,24 +70,9 @@ func (s *Store) ListStages(ctx context.Context, limit int) ([]onair.Stage, error
 	if limit < 1 {
 		return nil, invalid("The limit must be positive.")
 	}
-	items, err := s.query(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.tables.Channels),
-		IndexName:                 aws.String(indexStage),
-		KeyConditionExpression:    aws.String("#k = :v"),
-		ExpressionAttributeNames:  map[string]string{"#k": attrStageShard},
-		ExpressionAttributeValues: item{":v": str(stageShard)},
-		ScanIndexForward:          aws.Bool(false),
-	}, limit)
+	items, err := s.queryShard(ctx, indexStage, attrStageShard, stageShard, limit)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]onair.Stage, 0, len(items))
-	for _, it := range items {
-		st, err := decodeStage(it)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, nil
+	return decodeAll(items, decodeStage)
 }

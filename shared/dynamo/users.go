@@ -59,15 +59,7 @@ func (s *Store) GetUsers(ctx context.Context, subs []string) ([]onair.User, erro
 	if err != nil {
 		return nil, err
 	}
-	users := make([]onair.User, 0, len(items))
-	for _, it := range items {
-		u, err := decodeUser(it)
-		if err != nil {
-			return nil, err
-		}
-		users = append(users, u)
-	}
-	return users, nil
+	return decodeAll(items, decodeUser)
 }
 
 // GetUserByUsername queries usernameIndex on the lower-cased name.
@@ -162,24 +154,9 @@ func (s *Store) ListLiveUsers(ctx context.Context, limit int) ([]onair.User, err
 	if limit < 1 {
 		return nil, invalid("The limit must be positive.")
 	}
-	items, err := s.query(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(s.tables.Channels),
-		IndexName:                 aws.String(indexLive),
-		KeyConditionExpression:    aws.String("#k = :v"),
-		ExpressionAttributeNames:  map[string]string{"#k": attrLiveShard},
-		ExpressionAttributeValues: item{":v": str(liveShard)},
-		ScanIndexForward:          aws.Bool(false),
-	}, limit)
+	items, err := s.queryShard(ctx, indexLive, attrLiveShard, liveShard, limit)
 	if err != nil {
 		return nil, err
 	}
-	users := make([]onair.User, 0, len(items))
-	for _, it := range items {
-		u, err := decodeUser(it)
-		if err != nil {
-			return nil, err
-		}
-		users = append(users, u)
-	}
-	return users, nil
+	return decodeAll(items, decodeUser)
 }
