@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/awstest"
 	"github.com/onair/onair/shared/onair"
 )
 
@@ -49,14 +48,8 @@ func (f *fakePool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func newTestClient(t *testing.T, h http.Handler) *Client {
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return New(aws.Config{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  aws.AnonymousCredentials{},
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
-	}, "us-east-1_Pool")
+	t.Helper()
+	return New(awstest.Server(t, h), "us-east-1_Pool")
 }
 
 func TestListUnconfirmedUsers(t *testing.T) {

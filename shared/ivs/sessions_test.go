@@ -5,29 +5,23 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/awstest"
 	"github.com/onair/onair/shared/onair"
 )
 
-// sessionsTestClient returns a client whose IVS endpoint is h.
+// sessionsTestClient returns a client whose IVS endpoint is h, with the
+// SDK's default retryer, so that the tests see the client's own retry policy.
 func sessionsTestClient(t *testing.T, h http.HandlerFunc) *Client {
 	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return New(aws.Config{
-		Region:       "us-west-2",
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
-		}),
-	})
+	cfg := awstest.Server(t, h)
+	cfg.Retryer = nil
+	return New(cfg)
 }
 
 const sessionArn = "arn:aws:ivs:us-west-2:111122223333:channel/AbCdEf123456"

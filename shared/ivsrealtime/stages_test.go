@@ -1,80 +1,22 @@
 package ivsrealtime
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/awstest"
 	"github.com/onair/onair/shared/onair"
 )
 
-// fakeRT answers IVS Real-Time's rest-json operations (POST /<Operation>)
-// from a table of canned replies, one list per operation consumed in order,
-// and records the request bodies.
-type fakeRT struct {
-	mu      sync.Mutex
-	replies map[string][]reply
-	calls   []call
-}
-
-type reply struct {
-	status  int
-	errType string
-	body    string
-}
-
-type call struct {
-	op   string
-	body map[string]any
-}
-
-func (f *fakeRT) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	b, _ := io.ReadAll(r.Body)
-	var body map[string]any
-	_ = json.Unmarshal(b, &body)
-	op := r.URL.Path[1:]
-	f.calls = append(f.calls, call{op: op, body: body})
-	w.Header().Set("Content-Type", "application/json")
-	rs := f.replies[op]
-	if len(rs) == 0 {
-		w.Header().Set("X-Amzn-ErrorType", "ValidationException")
-		w.WriteHeader(400)
-		_, _ = io.WriteString(w, `{"exceptionMessage":"unexpected call"}`)
-		return
-	}
-	rp := rs[0]
-	if len(rs) > 1 {
-		f.replies[op] = rs[1:]
-	}
-	if rp.errType != "" {
-		w.Header().Set("X-Amzn-ErrorType", rp.errType)
-	}
-	if rp.status != 0 {
-		w.WriteHeader(rp.status)
-	}
-	_, _ = io.WriteString(w, rp.body)
-}
-
+// newTestClient returns a client whose IVS Real-Time endpoint is api
+// (usually an *awstest.Fake).
 func newTestClient(t *testing.T, api http.Handler) *Client {
 	t.Helper()
-	srv := httptest.NewServer(api)
-	t.Cleanup(srv.Close)
-	return New(aws.Config{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  aws.AnonymousCredentials{},
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
-	})
+	return New(awstest.Server(t, api))
 }
 
 const stageJSON = `{"stage":{"arn":"arn:aws:ivs:us-east-1:111122223333:stage/AbCdEf123456","name":"ann-stage",
@@ -83,9 +25,9 @@ const stageJSON = `{"stage":{"arn":"arn:aws:ivs:us-east-1:111122223333:stage/AbC
  "rtmp":"rtmp://x/app/","rtmps":"rtmps://x:443/app/"}}}`
 
 func TestCreateAndGetStage(t *testing.T) {
-	api := &fakeRT{replies: map[string][]reply{
-		"CreateStage": {{body: stageJSON}},
-		"GetStage":    {{body: stageJSON}, {status: 404, errType: "ResourceNotFoundException", body: `{"exceptionMessage":"no"}`}},
+	api := &awstest.Fake{Replies: map[string][]awstest.Reply{
+		"CreateStage": {{Body: stageJSON}},
+		"GetStage":    {{Body: stageJSON}, {Status: 404, ErrType: "ResourceNotFoundException", Body: `{"exceptionMessage":"no"}`}},
 	}}
 	c := newTestClient(t, api)
 
@@ -99,24 +41,24 @@ func TestCreateAndGetStage(t *testing.T) {
 	}
 	assert.Equal(t, want, st)
 	assert.Equal(t, "AbCdEf123456", st.ID())
-	assert.Equal(t, "ann-stage", api.calls[0].body["name"])
-	assert.Equal(t, map[string]any{"project": "p", "onair:owner": "sub-1"}, api.calls[0].body["tags"])
+	assert.Equal(t, "ann-stage", api.Body(0)["name"])
+	assert.Equal(t, map[string]any{"project": "p", "onair:owner": "sub-1"}, api.Body(0)["tags"])
 
 	got, err := c.GetStage(t.Context(), want.Arn)
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
-	assert.Equal(t, want.Arn, api.calls[1].body["arn"])
+	assert.Equal(t, want.Arn, api.Body(1)["arn"])
 
 	_, err = c.GetStage(t.Context(), want.Arn)
 	assert.ErrorIs(t, err, onair.ErrNotFound)
 }
 
 func TestListStagesTaggedPagesAndFilters(t *testing.T) {
-	api := &fakeRT{replies: map[string][]reply{
+	api := &awstest.Fake{Replies: map[string][]awstest.Reply{
 		"ListStages": {
-			{body: `{"stages":[{"arn":"arn:a:stage/1","tags":{"project":"p","onair:owner":"u1"}},
+			{Body: `{"stages":[{"arn":"arn:a:stage/1","tags":{"project":"p","onair:owner":"u1"}},
 			                   {"arn":"arn:a:stage/2","tags":{"project":"other","onair:owner":"u1"}}],"nextToken":"n1"}`},
-			{body: `{"stages":[{"arn":"arn:a:stage/3","activeSessionId":"st-x","tags":{"project":"p","onair:owner":"u1","createdAt":"t"}},
+			{Body: `{"stages":[{"arn":"arn:a:stage/3","activeSessionId":"st-x","tags":{"project":"p","onair:owner":"u1","createdAt":"t"}},
 			                   {"arn":"arn:a:stage/4"}]}`},
 		},
 	}}
@@ -127,13 +69,13 @@ func TestListStagesTaggedPagesAndFilters(t *testing.T) {
 	assert.Equal(t, "arn:a:stage/1", got[0].Arn)
 	assert.Equal(t, "arn:a:stage/3", got[1].Arn)
 	assert.Equal(t, "st-x", got[1].ActiveSessionID)
-	require.Len(t, api.calls, 2)
-	assert.Equal(t, "n1", api.calls[1].body["nextToken"])
+	require.Len(t, api.Calls(), 2)
+	assert.Equal(t, "n1", api.Body(1)["nextToken"])
 }
 
 func TestCreateParticipantToken(t *testing.T) {
-	api := &fakeRT{replies: map[string][]reply{
-		"CreateParticipantToken": {{body: `{"participantToken":{"token":"eyJ.x.y","participantId":"Xy12Ab34Cd56","userId":"sub-1",
+	api := &awstest.Fake{Replies: map[string][]awstest.Reply{
+		"CreateParticipantToken": {{Body: `{"participantToken":{"token":"eyJ.x.y","participantId":"Xy12Ab34Cd56","userId":"sub-1",
 		  "capabilities":["SUBSCRIBE"],"attributes":{"username":"ann"},"duration":60,"expirationTime":"2026-01-10T19:00:00Z"}}`}},
 	}}
 	c := newTestClient(t, api)
@@ -147,7 +89,7 @@ func TestCreateParticipantToken(t *testing.T) {
 		ExpirationTime: time.Date(2026, 1, 10, 19, 0, 0, 0, time.UTC)}, onair.ParticipantToken{
 		Token: tok.Token, ParticipantID: tok.ParticipantID, UserID: tok.UserID, Capabilities: tok.Capabilities,
 		Attributes: tok.Attributes, ExpirationTime: tok.ExpirationTime.UTC()})
-	b := api.calls[0].body
+	b := api.Body(0)
 	assert.Equal(t, "arn:a:stage/1", b["stageArn"])
 	assert.Equal(t, "sub-1", b["userId"])
 	assert.Equal(t, []any{"SUBSCRIBE"}, b["capabilities"])
@@ -155,11 +97,11 @@ func TestCreateParticipantToken(t *testing.T) {
 }
 
 func TestListParticipants(t *testing.T) {
-	api := &fakeRT{replies: map[string][]reply{
+	api := &awstest.Fake{Replies: map[string][]awstest.Reply{
 		"ListParticipants": {
-			{body: `{"participants":[{"participantId":"p1","userId":"u1","state":"CONNECTED","published":true,"firstJoinTime":"2026-01-10T18:00:00Z"}],"nextToken":"n"}`},
-			{body: `{"participants":[{"participantId":"p2","userId":"u2","state":"DISCONNECTED","published":false}]}`},
-			{body: `{"participants":[{"participantId":"p3"},{"participantId":"p4"}],"nextToken":"more"}`},
+			{Body: `{"participants":[{"participantId":"p1","userId":"u1","state":"CONNECTED","published":true,"firstJoinTime":"2026-01-10T18:00:00Z"}],"nextToken":"n"}`},
+			{Body: `{"participants":[{"participantId":"p2","userId":"u2","state":"DISCONNECTED","published":false}]}`},
+			{Body: `{"participants":[{"participantId":"p3"},{"participantId":"p4"}],"nextToken":"more"}`},
 		},
 	}}
 	c := newTestClient(t, api)
@@ -171,24 +113,24 @@ func TestListParticipants(t *testing.T) {
 		ParticipantID: got[0].ParticipantID, UserID: got[0].UserID, State: got[0].State, Published: got[0].Published,
 		FirstJoinTime: got[0].FirstJoinTime.UTC()})
 	assert.Equal(t, "p2", got[1].ParticipantID)
-	assert.Equal(t, true, api.calls[0].body["filterByPublished"])
-	assert.Equal(t, "st-1", api.calls[0].body["sessionId"])
-	assert.Equal(t, "n", api.calls[1].body["nextToken"])
+	assert.Equal(t, true, api.Body(0)["filterByPublished"])
+	assert.Equal(t, "st-1", api.Body(0)["sessionId"])
+	assert.Equal(t, "n", api.Body(1)["nextToken"])
 
 	got, err = c.ListParticipants(t.Context(), onair.ParticipantQuery{StageArn: "arn:a:stage/1", SessionID: "st-1", State: onair.ParticipantConnected, Max: 1})
 	require.NoError(t, err)
 	assert.Len(t, got, 1, "stops at Max without reading further pages")
-	assert.Len(t, api.calls, 3)
-	assert.Equal(t, "CONNECTED", api.calls[2].body["filterByState"])
-	assert.NotContains(t, api.calls[2].body, "filterByPublished")
+	assert.Len(t, api.Calls(), 3)
+	assert.Equal(t, "CONNECTED", api.Body(2)["filterByState"])
+	assert.NotContains(t, api.Body(2), "filterByPublished")
 }
 
 func TestDisconnectParticipant(t *testing.T) {
-	api := &fakeRT{replies: map[string][]reply{
-		"DisconnectParticipant": {{body: `{}`}, {status: 404, errType: "ResourceNotFoundException", body: `{"exceptionMessage":"no"}`}},
+	api := &awstest.Fake{Replies: map[string][]awstest.Reply{
+		"DisconnectParticipant": {{Body: `{}`}, {Status: 404, ErrType: "ResourceNotFoundException", Body: `{"exceptionMessage":"no"}`}},
 	}}
 	c := newTestClient(t, api)
 	require.NoError(t, c.DisconnectParticipant(t.Context(), "arn:a:stage/1", "p1", "Removed by the host"))
-	assert.Equal(t, map[string]any{"stageArn": "arn:a:stage/1", "participantId": "p1", "reason": "Removed by the host"}, api.calls[0].body)
+	assert.Equal(t, map[string]any{"stageArn": "arn:a:stage/1", "participantId": "p1", "reason": "Removed by the host"}, api.Body(0))
 	assert.ErrorIs(t, c.DisconnectParticipant(t.Context(), "arn:a:stage/1", "p1", ""), onair.ErrNotFound)
 }
