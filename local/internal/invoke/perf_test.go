@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -109,10 +110,8 @@ func TestColdStart(t *testing.T) {
 			switch {
 			case res.Err != nil:
 				row.outcome = "error: " + res.Err.Type
-			case strings.Contains(string(res.Payload), `"statusCode":`):
-				code := string(res.Payload)
-				i := strings.Index(code, `"statusCode":`) + len(`"statusCode":`)
-				row.outcome = "HTTP " + strings.TrimSpace(code[i:i+4])
+			case statusCode.Match(res.Payload):
+				row.outcome = "HTTP " + string(statusCode.FindSubmatch(res.Payload)[1])
 			default:
 				row.outcome = "ok"
 			}
@@ -138,6 +137,8 @@ func TestColdStart(t *testing.T) {
 		fmt.Print(b.String())
 	}
 }
+
+var statusCode = regexp.MustCompile(`"statusCode":\s*(\d+)`)
 
 func minmax(ds []time.Duration) (time.Duration, time.Duration) {
 	lo, hi := ds[0], ds[0]

@@ -93,7 +93,7 @@ func testOptions(t *testing.T, event string) Options {
 		Region:             "eu-west-1",
 		Account:            "111122223333",
 		Logs:               &bytes.Buffer{},
-		HostEnv:            []string{"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:5055", "SECRET_OF_HOST=x", "PATH=/usr/bin"},
+		HostEnv:            []string{"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:5055", "AWS_MAX_ATTEMPTS=1", "SECRET_OF_HOST=x", "PATH=/usr/bin"},
 	}
 }
 
@@ -132,6 +132,7 @@ func TestRunSuccess(t *testing.T) {
 	assert.NotEmpty(t, env["AWS_LAMBDA_RUNTIME_API"])
 	assert.Equal(t, "AKIDTEST", env["AWS_ACCESS_KEY_ID"], "host credentials pass through")
 	assert.Equal(t, "http://127.0.0.1:5055", env["AWS_ENDPOINT_URL_DYNAMODB"], "endpoint overrides pass through")
+	assert.Equal(t, "1", env["AWS_MAX_ATTEMPTS"], "SDK retry settings pass through")
 	assert.NotContains(t, env, "SECRET_OF_HOST", "nothing else of the host's environment")
 	assert.NotContains(t, env, "AWS_LAMBDA_FUNCTION_ARN")
 
