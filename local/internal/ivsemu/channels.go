@@ -349,11 +349,7 @@ func (s *Service) listChannels(ctx context.Context, in *listChannelsInput) (any,
 	if err != nil {
 		return nil, err
 	}
-	out, next, err := page(items, in.NextToken, in.MaxResults, 100)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"channels": out, "nextToken": next}, nil
+	return pageReply("channels", items, in.NextToken, in.MaxResults, 100)
 }
 
 type updateChannelInput struct {
@@ -558,11 +554,7 @@ func (s *Service) listStreamKeys(ctx context.Context, in *listByChannelInput) (a
 	if err != nil {
 		return nil, err
 	}
-	out, next, err := page(items, in.NextToken, in.MaxResults, 1)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"streamKeys": out, "nextToken": next}, nil
+	return pageReply("streamKeys", items, in.NextToken, in.MaxResults, 1)
 }
 
 func (s *Service) deleteStreamKey(ctx context.Context, in *arnInput) (any, error) {

@@ -338,11 +338,7 @@ func (s *Service) listRooms(ctx context.Context, in *listRoomsInput) (any, error
 		items = append(items, RoomSummary{Arn: r.Arn, ID: r.ID, Name: r.Name, MessageReviewHandler: r.MessageReviewHandler,
 			CreateTime: r.CreateTime, UpdateTime: r.UpdateTime, Tags: nonNil(r.Tags), LoggingConfigurationIdentifiers: lc})
 	}
-	out, next, err := page(items, in.NextToken, in.MaxResults, 50)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"rooms": out, "nextToken": next}, nil
+	return pageReply("rooms", items, in.NextToken, in.MaxResults, 50)
 }
 
 type createChatTokenInput struct {

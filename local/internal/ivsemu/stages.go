@@ -292,11 +292,7 @@ func (s *Service) listStages(ctx context.Context, in *pagingInput) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	out, next, err := page(items, in.NextToken, in.MaxResults, 50)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"stages": out, "nextToken": next}, nil
+	return pageReply("stages", items, in.NextToken, in.MaxResults, 50)
 }
 
 type updateStageInput struct {
@@ -815,11 +811,7 @@ func (s *Service) listParticipants(ctx context.Context, in *listParticipantsInpu
 			FirstJoinTime: p.FirstJoinTime, Published: p.Published, RecordingState: p.RecordingState,
 			ReplicationType: p.ReplicationType, RedundantIngest: p.RedundantIngest})
 	}
-	out, next, err := page(items, in.NextToken, in.MaxResults, 50)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"participants": out, "nextToken": next}, nil
+	return pageReply("participants", items, in.NextToken, in.MaxResults, 50)
 }
 
 type listParticipantEventsInput struct {
@@ -854,11 +846,7 @@ func (s *Service) listParticipantEvents(ctx context.Context, in *listParticipant
 	if err != nil {
 		return nil, err
 	}
-	out, next, err := page(events, in.NextToken, in.MaxResults, 50)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"events": out, "nextToken": next}, nil
+	return pageReply("events", events, in.NextToken, in.MaxResults, 50)
 }
 
 type listStageSessionsInput struct {
@@ -891,11 +879,7 @@ func (s *Service) listStageSessions(ctx context.Context, in *listStageSessionsIn
 	if err != nil {
 		return nil, err
 	}
-	out, next, err := page(sessions, in.NextToken, in.MaxResults, 50)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"stageSessions": out, "nextToken": next}, nil
+	return pageReply("stageSessions", sessions, in.NextToken, in.MaxResults, 50)
 }
 
 type getStageSessionInput struct {
@@ -1022,11 +1006,7 @@ func (s *Service) listPublicKeys(ctx context.Context, in *pagingInput) (any, err
 	if err != nil {
 		return nil, err
 	}
-	out, next, err := page(items, in.NextToken, in.MaxResults, 50)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"publicKeys": out, "nextToken": next}, nil
+	return pageReply("publicKeys", items, in.NextToken, in.MaxResults, 50)
 }
 
 func (s *Service) deletePublicKey(ctx context.Context, in *arnInput) (any, error) {

@@ -360,11 +360,7 @@ func (s *Service) listStreams(ctx context.Context, in *listStreamsInput) (any, e
 		items = append(items, StreamSummary{ChannelArn: st.ChannelArn, StreamID: st.StreamID, State: st.State,
 			Health: st.Health, ViewerCount: st.ViewerCount, StartTime: st.StartTime})
 	}
-	out, next, err := page(items, in.NextToken, in.MaxResults, 100)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"streams": out, "nextToken": next}, nil
+	return pageReply("streams", items, in.NextToken, in.MaxResults, 100)
 }
 
 func (s *Service) stopStream(ctx context.Context, in *channelArnInput) (any, error) {
@@ -505,11 +501,7 @@ func (s *Service) listStreamSessions(ctx context.Context, in *listByChannelInput
 	if err != nil {
 		return nil, err
 	}
-	out, next, err := page(items, in.NextToken, in.MaxResults, 100)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"streamSessions": out, "nextToken": next}, nil
+	return pageReply("streamSessions", items, in.NextToken, in.MaxResults, 100)
 }
 
 type getStreamSessionInput struct {

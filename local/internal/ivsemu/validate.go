@@ -198,3 +198,13 @@ func page[T any](items []T, nextToken *string, maxResults *int, def int) ([]T, *
 	}
 	return out, nil, nil
 }
+
+// pageReply is a list operation's reply: one page of items (see page) under
+// field, and the nextToken of the next page (null on the last).
+func pageReply[T any](field string, items []T, nextToken *string, maxResults *int, def int) (any, error) {
+	out, next, err := page(items, nextToken, maxResults, def)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{field: out, "nextToken": next}, nil
+}
