@@ -174,18 +174,7 @@ func (r Resolver) deep(v Value, depth int) (Value, error) {
 		}
 		return out, nil
 	case []Value:
-		out := make([]Value, 0, len(x))
-		for _, item := range x {
-			y, err := r.deep(item, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if _, ok := y.(noValue); ok {
-				continue
-			}
-			out = append(out, y)
-		}
-		return out, nil
+		return evalItems(x, func(v Value) (Value, error) { return r.deep(v, depth+1) })
 	}
 	return v, nil
 }
@@ -204,18 +193,7 @@ func (r Resolver) eval(v Value, depth int) (Value, error) {
 	case bool, int, float64:
 		return scalarString(x)
 	case []Value:
-		out := make([]Value, 0, len(x))
-		for _, item := range x {
-			y, err := r.eval(item, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if _, ok := y.(noValue); ok {
-				continue
-			}
-			out = append(out, y)
-		}
-		return out, nil
+		return evalItems(x, func(v Value) (Value, error) { return r.eval(v, depth+1) })
 	case map[string]Value:
 		if !isIntrinsic(x) {
 			return nil, fmt.Errorf("a mapping is not a value: %v", x)
@@ -254,25 +232,17 @@ func (r Resolver) call(fn string, arg Value, depth int) (Value, error) {
 	case "Fn::Sub":
 		return r.sub(arg, depth)
 	case "Fn::Join":
-		l, ok := arg.([]Value)
-		if !ok || len(l) != 2 {
-			return nil, errors.New("needs [delimiter, list]")
-		}
-		delim, err := r.str(l[0], depth)
+		delim, rest, err := r.strAnd(arg, "[delimiter, list]", depth)
 		if err != nil {
 			return nil, err
 		}
-		items, err := r.list(l[1], depth)
+		items, err := r.list(rest, depth)
 		if err != nil {
 			return nil, err
 		}
 		return strings.Join(items, delim), nil
 	case "Fn::Select":
-		l, ok := arg.([]Value)
-		if !ok || len(l) != 2 {
-			return nil, errors.New("needs [index, list]")
-		}
-		is, err := r.str(l[0], depth)
+		is, rest, err := r.strAnd(arg, "[index, list]", depth)
 		if err != nil {
 			return nil, err
 		}
@@ -280,7 +250,7 @@ func (r Resolver) call(fn string, arg Value, depth int) (Value, error) {
 		if err != nil {
 			return nil, fmt.Errorf("index %q is not a number", is)
 		}
-		items, err := r.list(l[1], depth)
+		items, err := r.list(rest, depth)
 		if err != nil {
 			return nil, err
 		}
@@ -289,15 +259,11 @@ func (r Resolver) call(fn string, arg Value, depth int) (Value, error) {
 		}
 		return items[i], nil
 	case "Fn::Split":
-		l, ok := arg.([]Value)
-		if !ok || len(l) != 2 {
-			return nil, errors.New("needs [delimiter, string]")
-		}
-		delim, err := r.str(l[0], depth)
+		delim, rest, err := r.strAnd(arg, "[delimiter, string]", depth)
 		if err != nil {
 			return nil, err
 		}
-		s, err := r.str(l[1], depth)
+		s, err := r.str(rest, depth)
 		if err != nil {
 			return nil, err
 		}
@@ -513,6 +479,38 @@ func (r Resolver) boolean(v Value, depth int) (bool, error) {
 		}
 	}
 	return false, fmt.Errorf("%v is not a condition", v)
+}
+
+// evalItems evaluates the items of a list with eval, leaving out those that
+// come to AWS::NoValue.
+func evalItems(items []Value, eval func(Value) (Value, error)) ([]Value, error) {
+	out := make([]Value, 0, len(items))
+	for _, item := range items {
+		y, err := eval(item)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := y.(noValue); ok {
+			continue
+		}
+		out = append(out, y)
+	}
+	return out, nil
+}
+
+// strAnd takes the argument [a, b] of a function whose first item is a
+// string (a delimiter, an index): a evaluated, b as it is. usage names the
+// two items in the error.
+func (r Resolver) strAnd(arg Value, usage string, depth int) (string, Value, error) {
+	l, ok := arg.([]Value)
+	if !ok || len(l) != 2 {
+		return "", nil, errors.New("needs " + usage)
+	}
+	a, err := r.str(l[0], depth)
+	if err != nil {
+		return "", nil, err
+	}
+	return a, l[1], nil
 }
 
 // args evaluates a list of n string arguments.
