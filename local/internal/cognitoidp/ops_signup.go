@@ -321,11 +321,32 @@ type codeDeliveryOutput struct {
 }
 
 func (s *Service) resendConfirmationCode(ctx context.Context, in *clientUserInput) (any, error) {
-	if err := required("clientId", in.ClientID, "username", in.Username); err != nil {
+	out, _, err := s.sendUserCode(ctx, in, purposeSignUp, signUpCodeTTL, "CustomMessage_ResendCode", func(u *userRecord) error {
+		switch {
+		case u.Status != statusUnconfirmed:
+			return invalidParameter("User is already confirmed.")
+		case !s.cfg.autoVerifies("email") || u.Attributes["email"] == "":
+			return invalidParameter("Auto verification not turned on.")
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
+	return out, nil
+}
+
+// sendUserCode is what ResendConfirmationCode and ForgotPassword share: it
+// finds the user (an unknown one gets a simulated delivery, and a nil user,
+// when the client hides user existence), asks may whether they can get a
+// code for purpose, sets one and sends it through the custom message trigger
+// source.
+func (s *Service) sendUserCode(ctx context.Context, in *clientUserInput, purpose string, ttl time.Duration, source string, may func(u *userRecord) error) (*codeDeliveryOutput, *userRecord, error) {
+	if err := required("clientId", in.ClientID, "username", in.Username); err != nil {
+		return nil, nil, err
+	}
 	if err := s.checkClient(in.ClientID); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var u *userRecord
 	var code string
@@ -339,22 +360,21 @@ func (s *Service) resendConfirmationCode(ctx context.Context, in *clientUserInpu
 			return nil
 		case u == nil:
 			return newErr("UserNotFoundException", msgUserClientMissing)
-		case u.Status != statusUnconfirmed:
-			return invalidParameter("User is already confirmed.")
-		case !s.cfg.autoVerifies("email") || u.Attributes["email"] == "":
-			return invalidParameter("Auto verification not turned on.")
 		}
-		code = s.setCode(u, purposeSignUp, "email", signUpCodeTTL)
+		if err := may(u); err != nil {
+			return err
+		}
+		code = s.setCode(u, purpose, "email", ttl)
 		return t.putUser(u)
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if u == nil {
-		return &codeDeliveryOutput{CodeDeliveryDetails: simulatedDelivery(in.Username)}, nil
+		return &codeDeliveryOutput{CodeDeliveryDetails: simulatedDelivery(in.Username)}, nil, nil
 	}
-	if err := s.sendCode(ctx, u, "CustomMessage_ResendCode", code, in.ClientMetadata); err != nil {
-		return nil, err
+	if err := s.sendCode(ctx, u, source, code, in.ClientMetadata); err != nil {
+		return nil, nil, err
 	}
-	return &codeDeliveryOutput{CodeDeliveryDetails: emailDelivery(u.Attributes["email"])}, nil
+	return &codeDeliveryOutput{CodeDeliveryDetails: emailDelivery(u.Attributes["email"])}, u, nil
 }

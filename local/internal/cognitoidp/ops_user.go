@@ -243,43 +243,22 @@ func (s *Service) deleteUser(_ context.Context, in *accessTokenInput) (any, erro
 // --- ForgotPassword / ConfirmForgotPassword ---
 
 func (s *Service) forgotPassword(ctx context.Context, in *clientUserInput) (any, error) {
-	if err := required("clientId", in.ClientID, "username", in.Username); err != nil {
-		return nil, err
-	}
-	if err := s.checkClient(in.ClientID); err != nil {
-		return nil, err
-	}
-	var u *userRecord
-	var code string
-	err := s.update(func(t *txn) error {
-		var err error
-		if u, err = t.resolve(in.Username, false); err != nil {
-			return err
-		}
+	out, u, err := s.sendUserCode(ctx, in, purposeReset, resetCodeTTL, "CustomMessage_ForgotPassword", func(u *userRecord) error {
 		switch {
-		case u == nil && s.cfg.PreventUserExistenceErrors:
-			return nil
-		case u == nil:
-			return newErr("UserNotFoundException", msgUserClientMissing)
 		case !u.Enabled:
 			return errUserDisabled()
 		case u.Attributes["email"] == "" || u.Attributes["email_verified"] != "true":
 			return invalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
 		}
-		code = s.setCode(u, purposeReset, "email", resetCodeTTL)
-		return t.putUser(u)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if u == nil {
-		return &codeDeliveryOutput{CodeDeliveryDetails: simulatedDelivery(in.Username)}, nil
+	if u != nil {
+		s.cfg.Logger.Info("cognito password reset requested", "username", u.Username)
 	}
-	if err := s.sendCode(ctx, u, "CustomMessage_ForgotPassword", code, in.ClientMetadata); err != nil {
-		return nil, err
-	}
-	s.cfg.Logger.Info("cognito password reset requested", "username", u.Username)
-	return &codeDeliveryOutput{CodeDeliveryDetails: emailDelivery(u.Attributes["email"])}, nil
+	return out, nil
 }
 
 type confirmForgotPasswordInput struct {
