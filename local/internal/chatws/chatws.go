@@ -307,6 +307,20 @@ func (h *Hub) roomConns(roomArn string) []*conn {
 	return out
 }
 
+// allConns returns the connections of every room: a copy, so that callers
+// can close them without holding h.mu.
+func (h *Hub) allConns() []*conn {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var all []*conn
+	for _, set := range h.rooms {
+		for c := range set {
+			all = append(all, c)
+		}
+	}
+	return all
+}
+
 // Connections returns how many connections a room has (for tests and the
 // offline program's status page).
 func (h *Hub) Connections(roomArn string) int {
@@ -366,15 +380,7 @@ func (h *Hub) expired(c *conn) bool {
 // Sweep closes connections whose session has expired. Run calls it every
 // second; tests call it after moving their clock.
 func (h *Hub) Sweep() {
-	h.mu.Lock()
-	var all []*conn
-	for _, set := range h.rooms {
-		for c := range set {
-			all = append(all, c)
-		}
-	}
-	h.mu.Unlock()
-	for _, c := range all {
+	for _, c := range h.allConns() {
 		h.expired(c)
 	}
 }
@@ -395,15 +401,7 @@ func (h *Hub) Run(ctx context.Context) {
 
 // Close closes every connection (shutdown).
 func (h *Hub) Close() {
-	h.mu.Lock()
-	var all []*conn
-	for _, set := range h.rooms {
-		for c := range set {
-			all = append(all, c)
-		}
-	}
-	h.mu.Unlock()
-	for _, c := range all {
+	for _, c := range h.allConns() {
 		c.closeWith(websocket.StatusGoingAway, "server shutting down")
 	}
 }
