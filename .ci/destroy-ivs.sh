@@ -32,7 +32,19 @@ run() {
 # call per resource (the CLI follows the pagination).
 query="[?tags.project=='${stack}'].arn"
 
-channels=$(aws ivs list-channels --query "channels${query}" --output text)
+# list SERVICE COMMAND FIELD: the ARNs of the stack's resources; fails
+# (saying so) when the call does. It runs in a subshell: callers record the
+# failure.
+list() {
+  local out
+  if ! out=$(aws "$1" "$2" --query "$3${query}" --output text); then
+    echo "destroy-ivs: aws $1 $2 failed; its resources were not deleted" >&2
+    return 1
+  fi
+  echo "$out"
+}
+
+channels=$(list ivs list-channels channels) || failed=1
 for arn in $channels; do
   [[ "$arn" == None ]] && continue
   echo "channel $arn"
@@ -41,14 +53,14 @@ for arn in $channels; do
   run aws ivs delete-channel --arn "$arn"
 done
 
-rooms=$(aws ivschat list-rooms --query "rooms${query}" --output text)
+rooms=$(list ivschat list-rooms rooms) || failed=1
 for arn in $rooms; do
   [[ "$arn" == None ]] && continue
   echo "chat room $arn"
   run aws ivschat delete-room --identifier "$arn"
 done
 
-stages=$(aws ivs-realtime list-stages --query "stages${query}" --output text)
+stages=$(list ivs-realtime list-stages stages) || failed=1
 for arn in $stages; do
   [[ "$arn" == None ]] && continue
   echo "stage $arn"
@@ -57,7 +69,7 @@ done
 
 # Public keys imported for self-signed stage tokens (.ci/rotate-stage-key.sh
 # tags them project=STACK); a region holds at most 3.
-keys=$(aws ivs-realtime list-public-keys --query "publicKeys${query}" --output text)
+keys=$(list ivs-realtime list-public-keys publicKeys) || failed=1
 for arn in $keys; do
   [[ "$arn" == None ]] && continue
   echo "public key $arn"
