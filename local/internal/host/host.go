@@ -135,11 +135,10 @@ func (h *Host) Invoke(ctx context.Context, name string, payload []byte) (out []b
 		} else {
 			err = &FunctionError{Function: name, Message: err.Error(), Type: "Runtime.Error"}
 		}
-		// The function logs its own failure; this line is for -v only.
-		h.logger.Debug(fmt.Sprintf("λ %s failed in %s: %s", name, elapsed, err))
+		h.logger.Info(fmt.Sprintf("λ %s failed in %s: %s", name, elapsed, err), "requestId", reqID)
 		return nil, err
 	}
-	h.logger.Debug(fmt.Sprintf("λ %s %s", name, elapsed), "requestId", reqID)
+	h.logger.Info(fmt.Sprintf("λ %s %s", name, elapsed), "requestId", reqID)
 	return out, nil
 }
 
