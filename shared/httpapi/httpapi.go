@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -106,17 +107,51 @@ func Decode(r *http.Request, dst any) error {
 	if len(body) > MaxBodyBytes {
 		return onair.Errorf(onair.TooLarge, "PayloadTooLargeException", "Request body is larger than %d bytes.", MaxBodyBytes)
 	}
-	if len(strings.TrimSpace(string(body))) == 0 {
+	trimmed := strings.TrimSpace(string(body))
+	if len(trimmed) == 0 {
 		return onair.Errorf(onair.Invalid, "BadRequestException", "Missing request body.")
+	}
+	// Every route's body is an object. Anything else is refused here rather
+	// than left to encoding/json, which reads `null` as "change nothing" (an
+	// empty request that would, e.g., replace saved presets with none) and
+	// reports an array as a type error without a field.
+	if trimmed[0] != '{' {
+		if json.Valid(body) {
+			return onair.Errorf(onair.Invalid, "BadRequestException", "Request body must be a JSON object.")
+		}
+		return onair.Errorf(onair.Invalid, "BadRequestException", "Request body is not valid JSON.")
 	}
 	if err := json.Unmarshal(body, dst); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return onair.Errorf(onair.Invalid, "BadRequestException", "Field %q must be a %s.", typeErr.Field, typeErr.Type.Kind())
+			return onair.Errorf(onair.Invalid, "BadRequestException", "Field %q must be %s.", typeErr.Field, jsonKind(typeErr.Type))
 		}
 		return onair.Wrap(onair.Invalid, "BadRequestException", "Request body is not valid JSON.", err)
 	}
 	return nil
+}
+
+// jsonKind names a Go type the way a JSON client thinks of it ("a number",
+// not "a int").
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "of another type"
 }
 
 var wildcard = regexp.MustCompile(`\{([A-Za-z0-9_]+)\.{0,3}\}`)

@@ -60,7 +60,19 @@ func TestDecode(t *testing.T) {
 		{"empty", ``, onair.Invalid, "Missing request body."},
 		{"blank", `   `, onair.Invalid, "Missing request body."},
 		{"malformed", `{"name":`, onair.Invalid, "Request body is not valid JSON."},
-		{"wrong type", `{"count":"x"}`, onair.Invalid, `Field "count" must be a int.`},
+		{"wrong type", `{"count":"x"}`, onair.Invalid, `Field "count" must be a number.`},
+		{"string for a number", `{"name":5}`, onair.Invalid, `Field "name" must be a string.`},
+		{"huge number", `{"count":1e400}`, onair.Invalid, `Field "count" must be a number.`},
+		// A body that is JSON but not an object is refused, not read as {}:
+		// `null` would otherwise act as an empty object (and, for instance,
+		// replace saved presets with none).
+		{"null", `null`, onair.Invalid, "Request body must be a JSON object."},
+		{"null with spaces", " \n null \n", onair.Invalid, "Request body must be a JSON object."},
+		{"array", `[{"name":"a"}]`, onair.Invalid, "Request body must be a JSON object."},
+		{"string", `"a"`, onair.Invalid, "Request body must be a JSON object."},
+		{"number", `42`, onair.Invalid, "Request body must be a JSON object."},
+		{"trailing data", `{"name":"a"} {"name":"b"}`, onair.Invalid, "Request body is not valid JSON."},
+		{"unicode", `{"name":"a","extra":"\u00e9\ud83d\ude00"}`, "", ""},
 		{"too large", `{"name":"` + strings.Repeat("a", MaxBodyBytes) + `"}`, onair.TooLarge, ""},
 	}
 	for _, tc := range cases {
