@@ -116,11 +116,23 @@ func UpdateUsername(ctx context.Context, d *Deps) (lambda.Handler, error) {
 	return HTTP(d, Required, s.UpdateUsername(), "PUT /channel/username/update")
 }
 
-// UpdatePreferences serves PUT /channel/preferences/update.
+// UpdatePreferences serves PUT /channel/preferences/update
+// (CHANNEL_ASSETS_BUCKET: image previews must point into this bucket; without
+// it no preview is accepted).
 func UpdatePreferences(ctx context.Context, d *Deps) (lambda.Handler, error) {
 	s, err := channelsService(d)
 	if err != nil {
 		return nil, err
+	}
+	if d.Env.String("CHANNEL_ASSETS_BUCKET") != "" {
+		bucket, err := d.S3()
+		if err != nil {
+			return nil, err
+		}
+		if s.Config.AssetUploadURL, err = bucket.BucketURL(ctx); err != nil {
+			return nil, err
+		}
+		s.Config.AssetBucket = bucket.Bucket()
 	}
 	return HTTP(d, Required, s.UpdatePreferences(), "PUT /channel/preferences/update")
 }

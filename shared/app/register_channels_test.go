@@ -168,9 +168,21 @@ func TestResetStreamKeyServesBothMethodsThroughIVS(t *testing.T) {
 	}
 }
 
+// withAssetsBucket adds CHANNEL_ASSETS_BUCKET (the sample events' bucket) to d.
+func withAssetsBucket(d *Deps) *Deps {
+	env := d.Env
+	d.Env = func(k string) string {
+		if k == "CHANNEL_ASSETS_BUCKET" {
+			return "onair-dev-channelassets"
+		}
+		return env(k)
+	}
+	return d
+}
+
 func TestUpdatePreferencesServesItsSampleEvents(t *testing.T) {
 	st := &channelsStore{u: provisionedProfile()}
-	d := channelsDeps(t, "UpdatePreferences", st, http.NotFoundHandler())
+	d := withAssetsBucket(channelsDeps(t, "UpdatePreferences", st, http.NotFoundHandler()))
 	resp := invokeChannels(t, d, "UpdatePreferences.json")
 	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
 	assert.Equal(t, "green", st.u.Color)
@@ -180,6 +192,48 @@ func TestUpdatePreferencesServesItsSampleEvents(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
 	assert.Equal(t, "custom", st.u.Avatar)
 	assert.Contains(t, st.u.ChannelAssets["avatar"].URL, "/7da3ae67-761a-53ed-afce-c189cfd698ae/avatar?versionId=")
+}
+
+// A preview must point into the stack's own bucket: the builder gives the
+// service the bucket, and without one no preview is taken.
+func TestUpdatePreferencesPreviewsOnlyOfTheAssetsBucket(t *testing.T) {
+	sample := readSample(t, "UpdatePreferences.avatarPreview.json")
+	cases := []struct {
+		name   string
+		bucket bool
+		from   string
+		to     string
+		status int
+	}{
+		{"the stack's bucket", true, "", "", http.StatusOK},
+		{"the same key in another bucket", true, "onair-dev-channelassets.s3.us-east-1", "attacker.s3.us-east-1", http.StatusBadRequest},
+		{"the same key on another host", true, "onair-dev-channelassets.s3.us-east-1.amazonaws.com", "evil.example.com", http.StatusBadRequest},
+		{"no bucket configured", false, "", "", http.StatusBadRequest},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &channelsStore{u: provisionedProfile()}
+			d := channelsDeps(t, "UpdatePreferences", st, http.NotFoundHandler())
+			if tc.bucket {
+				d = withAssetsBucket(d)
+			}
+			h, err := Build(context.Background(), d)
+			require.NoError(t, err)
+			payload := sample
+			if tc.from != "" {
+				payload = strings.Replace(sample, tc.from, tc.to, 1)
+				require.NotEqual(t, sample, payload)
+			}
+			out, err := h.Invoke(context.Background(), []byte(payload))
+			require.NoError(t, err)
+			var resp events.APIGatewayV2HTTPResponse
+			require.NoError(t, json.Unmarshal(out, &resp))
+			require.Equal(t, tc.status, resp.StatusCode, resp.Body)
+			if tc.status != http.StatusOK {
+				assert.Equal(t, provisionedProfile(), st.u, "nothing changed")
+			}
+		})
+	}
 }
 
 func TestChannelFunctionsNeedTheGatewayClaims(t *testing.T) {

@@ -94,6 +94,12 @@ type Config struct {
 	// missing but the profile still names the stage.
 	Region    string
 	AccountID string
+	// AssetBucket (CHANNEL_ASSETS_BUCKET) and AssetUploadURL (the URL upload
+	// forms are posted to: the bucket's endpoint) say where an image preview
+	// may point: only at the caller's own object in this bucket. Without
+	// them no preview is accepted.
+	AssetBucket    string
+	AssetUploadURL string
 }
 
 // Service serves the channel routes. Each handler uses only some of the

@@ -685,8 +685,9 @@ func newEnv(t *testing.T) *env {
 	var mu sync.Mutex
 	e.svc = &Service{
 		Store: e.store, Video: e.video, Chat: e.chat, Accounts: e.accounts, Assets: e.assets, RealTime: e.rt,
-		Config: Config{ProjectTag: "onair-test", ChannelType: "STANDARD", Region: "us-east-1", AccountID: "111122223333"},
-		Now:    func() time.Time { return e.now },
+		Config: Config{ProjectTag: "onair-test", ChannelType: "STANDARD", Region: "us-east-1", AccountID: "111122223333",
+			AssetBucket: "onair-assets", AssetUploadURL: "http://localhost:4566/onair-assets"},
+		Now: func() time.Time { return e.now },
 		NewToken: func() string {
 			mu.Lock()
 			defer mu.Unlock()

@@ -187,15 +187,51 @@ func parseUploadTime(v string) (time.Time, error) {
 	return t.UTC(), err
 }
 
-// previewMatches reports whether u is an http(s) URL of the user's own asset
-// object ("…/<channelAssetId>/<type>"), so a profile can only ever show an
-// image the user uploaded to the assets bucket, never an arbitrary URL.
-func previewMatches(raw, assetID, typ string) bool {
+// previewMatches reports whether raw is an http(s) URL of the user's own
+// asset object ("<channelAssetId>/<type>") in the deployment's assets bucket,
+// so a profile can only ever show an image the user uploaded there, never an
+// image of a server of their choosing (which every viewer's browser would
+// then load). Accepted are the address the upload form was posted to
+// (AssetUploadURL, which is what S3's Location header names; offline, the
+// local endpoint) and the other addresses AWS serves the bucket at:
+// virtual-hosted or path-style, global or in the stack's region. Hosts are
+// compared whole: a prefix or suffix match would accept other buckets
+// ("<ours>.s3.x.s3.amazonaws.com") or other domains.
+func (c Config) previewMatches(raw, assetID, typ string) bool {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		return false
 	}
-	return strings.HasSuffix(u.Path, "/"+assetID+"/"+typ)
+	key := assetID + "/" + typ
+	host := strings.ToLower(u.Host)
+	if c.AssetUploadURL != "" {
+		if up, err := url.Parse(c.AssetUploadURL); err == nil && up.Host != "" &&
+			u.Scheme == up.Scheme && host == strings.ToLower(up.Host) &&
+			u.Path == strings.TrimSuffix(up.Path, "/")+"/"+key {
+			return true
+		}
+	}
+	if c.AssetBucket == "" {
+		return false
+	}
+	if u.Scheme != "https" || u.Port() != "" {
+		return false // AWS serves the bucket on the default HTTPS port
+	}
+	bucket := strings.ToLower(c.AssetBucket)
+	var endpoints []string // S3 endpoints of the bucket's region
+	endpoints = append(endpoints, "s3.amazonaws.com")
+	if r := strings.ToLower(c.Region); r != "" {
+		endpoints = append(endpoints, "s3."+r+".amazonaws.com", "s3-"+r+".amazonaws.com", "s3.dualstack."+r+".amazonaws.com")
+	}
+	for _, ep := range endpoints {
+		if host == bucket+"."+ep && u.Path == "/"+key {
+			return true // virtual-hosted
+		}
+		if host == ep && u.Path == "/"+c.AssetBucket+"/"+key {
+			return true // path-style
+		}
+	}
+	return false
 }
 
 func (s *Service) applyPreferences(ctx context.Context, sub string, changes []change) error {
@@ -211,7 +247,7 @@ func (s *Service) applyPreferences(ctx context.Context, sub string, changes []ch
 				if u.ChannelAssetID == "" {
 					return errNotProvisioned()
 				}
-				if !previewMatches(ch.preview, u.ChannelAssetID, ch.key) {
+				if !s.Config.previewMatches(ch.preview, u.ChannelAssetID, ch.key) {
 					return invalid("%s: previewUrl is not the URL of your uploaded %s.", ch.key, ch.key)
 				}
 				a := u.ChannelAssets[ch.key]

@@ -2,6 +2,7 @@ package channels
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,6 +84,9 @@ func TestUpdatePreferences(t *testing.T) {
 		{name: "preview of someone else's image", body: `{"avatar":{"previewUrl":"https://onair-assets.s3.amazonaws.com/` + ChannelAssetID(bob.Sub) + `/avatar","uploadDateTime":"` + newer + `"}}`, status: 400, typ: "BadRequestException", want: unchanged},
 		{name: "preview of the other asset type", body: `{"avatar":{"previewUrl":"https://onair-assets.s3.amazonaws.com/` + assetID + `/banner","uploadDateTime":"` + newer + `"}}`, status: 400, typ: "BadRequestException", want: unchanged},
 		{name: "preview of an arbitrary site", body: `{"avatar":{"previewUrl":"https://evil.example.com/x.png","uploadDateTime":"` + newer + `"}}`, status: 400, typ: "BadRequestException", want: unchanged},
+		{name: "own key on another host", body: `{"avatar":{"previewUrl":"https://evil.example.com/` + assetID + `/avatar","uploadDateTime":"` + newer + `"}}`, status: 400, typ: "BadRequestException", want: unchanged},
+		{name: "own key in another bucket", body: `{"avatar":{"previewUrl":"https://attacker-bucket.s3.amazonaws.com/` + assetID + `/avatar","uploadDateTime":"` + newer + `"}}`, status: 400, typ: "BadRequestException", want: unchanged},
+		{name: "own key under another path of the bucket", body: `{"avatar":{"previewUrl":"https://onair-assets.s3.us-east-1.amazonaws.com/x/` + assetID + `/avatar","uploadDateTime":"` + newer + `"}}`, status: 400, typ: "BadRequestException", want: unchanged},
 		{name: "javascript preview", body: `{"avatar":{"previewUrl":"javascript:alert(1)//` + assetID + `/avatar","uploadDateTime":"` + newer + `"}}`, status: 400, typ: "BadRequestException", want: unchanged},
 		{name: "empty preview", body: `{"avatar":{"previewUrl":"","uploadDateTime":"` + newer + `"}}`, status: 400, typ: "BadRequestException", want: unchanged},
 	}
@@ -114,7 +118,7 @@ func TestUpdatePreferences(t *testing.T) {
 }
 
 func TestUpdatePreferencesStates(t *testing.T) {
-	preview := `{"avatar":{"previewUrl":"https://b.s3.amazonaws.com/` + ChannelAssetID(alice.Sub) + `/avatar","uploadDateTime":"Fri, 01 May 2026 11:30:00 GMT"}}`
+	preview := `{"avatar":{"previewUrl":"https://onair-assets.s3.amazonaws.com/` + ChannelAssetID(alice.Sub) + `/avatar","uploadDateTime":"Fri, 01 May 2026 11:30:00 GMT"}}`
 	cases := []struct {
 		name   string
 		setup  func(t *testing.T, e *env)
@@ -154,4 +158,55 @@ func TestUpdatePreferencesNoChangeWritesNothing(t *testing.T) {
 	w := do(e.svc.UpdatePreferences(), alice, http.MethodPut, prefsPath, `{"color":{"name":"blue"}}`)
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Equal(t, before, e.store.user(t, alice.Sub).Version)
+}
+
+// TestPreviewMatches: a preview may only name the caller's own object in the
+// deployment's assets bucket, at any of the addresses S3 answers an upload
+// with (virtual-hosted or path-style, global or regional) or the address the
+// upload form was posted to. Any other host would let a user make every
+// viewer's browser load an image from a server of their choosing.
+func TestPreviewMatches(t *testing.T) {
+	const id = "7da3ae67-761a-53ed-afce-c189cfd698ae"
+	aws := Config{Region: "us-east-1", AssetBucket: "onair-prod-assets", AssetUploadURL: "https://onair-prod-assets.s3.us-east-1.amazonaws.com"}
+	offline := Config{Region: "us-east-1", AssetBucket: "onair-dev-assets", AssetUploadURL: "http://127.0.0.1:4566/onair-dev-assets"}
+	cases := []struct {
+		name string
+		cfg  Config
+		url  string
+		ok   bool
+	}{
+		{"upload URL", aws, "https://onair-prod-assets.s3.us-east-1.amazonaws.com/" + id + "/avatar?versionId=3HL4", true},
+		{"upload URL, host in capitals", aws, "https://ONAIR-PROD-ASSETS.S3.US-EAST-1.AMAZONAWS.COM/" + id + "/avatar", true},
+		{"global virtual-hosted", aws, "https://onair-prod-assets.s3.amazonaws.com/" + id + "/avatar", true},
+		{"global path-style, key escaped", aws, "https://s3.amazonaws.com/onair-prod-assets/" + id + "%2Favatar", true},
+		{"regional path-style", aws, "https://s3.us-east-1.amazonaws.com/onair-prod-assets/" + id + "/avatar", true},
+		{"dash-regional", aws, "https://onair-prod-assets.s3-us-east-1.amazonaws.com/" + id + "/avatar", true},
+		{"offline upload URL", offline, "http://127.0.0.1:4566/onair-dev-assets/" + id + "/banner", true},
+
+		{"another host", aws, "https://evil.example.com/" + id + "/avatar", false},
+		{"another host ending like S3", aws, "https://onair-prod-assets.s3.us-east-1.amazonaws.com.evil.example/" + id + "/avatar", false},
+		{"another bucket", aws, "https://attacker.s3.amazonaws.com/" + id + "/avatar", false},
+		{"a bucket named like ours plus a suffix", aws, "https://onair-prod-assets.s3.x.s3.amazonaws.com/" + id + "/avatar", false},
+		{"another bucket, path-style", aws, "https://s3.amazonaws.com/attacker/" + id + "/avatar", false},
+		{"another region", aws, "https://onair-prod-assets.s3.eu-west-1.amazonaws.com/" + id + "/avatar", false},
+		{"deeper path", aws, "https://onair-prod-assets.s3.amazonaws.com/x/" + id + "/avatar", false},
+		{"another user's key", aws, "https://onair-prod-assets.s3.amazonaws.com/00000000-0000-5000-8000-000000000000/avatar", false},
+		{"other asset type", aws, "https://onair-prod-assets.s3.amazonaws.com/" + id + "/banner", false},
+		{"user info", aws, "https://x@onair-prod-assets.s3.amazonaws.com/" + id + "/avatar", false},
+		{"port on an AWS host", aws, "https://onair-prod-assets.s3.amazonaws.com:8443/" + id + "/avatar", false},
+		{"ftp", aws, "ftp://onair-prod-assets.s3.amazonaws.com/" + id + "/avatar", false},
+		{"offline host with another port", offline, "http://127.0.0.1:9999/onair-dev-assets/" + id + "/banner", false},
+		{"offline URL on the AWS stack", aws, "http://127.0.0.1:4566/onair-prod-assets/" + id + "/avatar", false},
+		{"no bucket configured", Config{Region: "us-east-1"}, "https://onair-prod-assets.s3.amazonaws.com/" + id + "/avatar", false},
+		{"not a URL", aws, "::" + id + "/avatar", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			typ := "avatar"
+			if strings.HasSuffix(tc.url, "/banner") && tc.name != "other asset type" {
+				typ = "banner"
+			}
+			assert.Equal(t, tc.ok, tc.cfg.previewMatches(tc.url, id, typ))
+		})
+	}
 }

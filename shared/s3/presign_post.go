@@ -110,6 +110,10 @@ func (c *Client) PresignPost(ctx context.Context, p PostPolicy) (PresignedPost, 
 	return PresignedPost{URL: endpoint, Fields: signed}, nil
 }
 
+// BucketURL is the URL upload forms are posted to (PresignedPost.URL), which
+// is also where S3's answer to an upload (its Location) points.
+func (c *Client) BucketURL(ctx context.Context) (string, error) { return c.bucketURL(ctx) }
+
 // bucketURL is the URL uploads are posted to, as the SDK's endpoint rules
 // resolve it for the bucket (virtual-hosted on AWS, path-style on a custom
 // endpoint).
