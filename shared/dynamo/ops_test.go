@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -309,5 +310,24 @@ func TestSessionIndexQueriesAreConsistent(t *testing.T) {
 	require.Len(t, seen, 2)
 	for _, in := range seen {
 		assert.True(t, aws.ToBool(in.ConsistentRead), aws.ToString(in.IndexName))
+	}
+}
+
+// A lookup by a value no key can have answers "not found" without asking
+// DynamoDB (whose validation message would otherwise reach the caller).
+func TestUserLookupsWithImpossibleKeys(t *testing.T) {
+	f := &fakeAPI{query: func(*dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
+		t.Fatal("no query expected")
+		return nil, nil
+	}}
+	s := fakeStore(f)
+	long := strings.Repeat("x", maxPartitionKeyBytes+1)
+	for _, lookup := range []func(context.Context, string) (onair.User, error){
+		s.GetUserByUsername, s.GetUserByEmail, s.GetUserByChannelArn, s.GetUserByAssetID,
+	} {
+		for _, v := range []string{"", long} {
+			_, err := lookup(context.Background(), v)
+			assert.ErrorIs(t, err, onair.ErrNotFound)
+		}
 	}
 }

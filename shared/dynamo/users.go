@@ -62,6 +62,9 @@ func (s *Store) GetUsers(ctx context.Context, subs []string) ([]onair.User, erro
 	return decodeAll(items, decodeUser)
 }
 
+// maxPartitionKeyBytes is DynamoDB's limit on a partition key value.
+const maxPartitionKeyBytes = 2048
+
 // GetUserByUsername queries usernameIndex on the lower-cased name.
 func (s *Store) GetUserByUsername(ctx context.Context, username string) (onair.User, error) {
 	return s.userBy(ctx, indexUsername, attrUsernameLower, strings.ToLower(username))
@@ -86,7 +89,10 @@ func (s *Store) GetUserByAssetID(ctx context.Context, channelAssetID string) (on
 // unique (Cognito keeps usernames and emails unique); if two profiles ever
 // share it, the oldest wins, so the answer is at least stable.
 func (s *Store) userBy(ctx context.Context, index, attr, value string) (onair.User, error) {
-	if value == "" {
+	// No stored key can be empty or longer than DynamoDB's partition key
+	// limit, so such a value matches nobody; querying with it would only
+	// return DynamoDB's own validation message to the caller.
+	if value == "" || len(value) > maxPartitionKeyBytes {
 		return onair.User{}, userNotFound()
 	}
 	items, err := s.query(ctx, &dynamodb.QueryInput{
