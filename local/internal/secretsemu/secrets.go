@@ -70,27 +70,26 @@ type Generate struct {
 // and returns its ARN. The offline stack calls it for every
 // AWS::SecretsManager::Secret of the template.
 func (s *Service) Ensure(name, description string, g Generate) (string, error) {
-	if sec, err := s.get(name); err == nil {
-		return sec.ARN, nil
-	}
-	value, err := generate(g)
-	if err != nil {
-		return "", err
-	}
-	sec, err := s.create(name, description, value)
-	if err != nil {
-		return "", err
-	}
-	return sec.ARN, nil
+	return s.ensure(name, description, func() (string, error) { return generate(g) })
 }
 
 // EnsureValue creates the secret name with value unless it exists, and
 // returns its ARN (a template secret with a literal SecretString).
 func (s *Service) EnsureValue(name, description, value string) (string, error) {
+	return s.ensure(name, description, func() (string, error) { return value, nil })
+}
+
+// ensure returns the ARN of the secret name, creating it with value() first
+// if it does not exist (an existing secret keeps its value across restarts).
+func (s *Service) ensure(name, description string, value func() (string, error)) (string, error) {
 	if sec, err := s.get(name); err == nil {
 		return sec.ARN, nil
 	}
-	sec, err := s.create(name, description, value)
+	v, err := value()
+	if err != nil {
+		return "", err
+	}
+	sec, err := s.create(name, description, v)
 	if err != nil {
 		return "", err
 	}

@@ -48,7 +48,7 @@ func (s *Stack) startEmulators(ctx context.Context, r samtemplate.Resolver) erro
 	// Cognito: the pool and client of the template; triggers run the
 	// template's functions.
 	functionByArn := map[string]string{}
-	for _, name := range sortedFunctions(s.tmpl) {
+	for _, name := range s.tmpl.FunctionNames() {
 		functionByArn[r.Attrs[name+".Arn"]] = name
 	}
 	ccfg, err := cognitoConfig(s.tmpl, r, functionByArn)

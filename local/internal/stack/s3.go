@@ -25,7 +25,7 @@ type s3Notify struct {
 func (s *Stack) buckets(r samtemplate.Resolver) (names []string, notes []s3Notify, cdn map[string]string, err error) {
 	cdn = map[string]string{}
 	byDomain := map[string]string{}
-	for _, id := range resourcesOfType(s.tmpl, "AWS::S3::Bucket") {
+	for _, id := range s.tmpl.ResourcesOfType("AWS::S3::Bucket") {
 		if c := s.tmpl.Resources[id].Condition; c != "" {
 			if ok, err := r.Condition(c); err != nil || !ok {
 				continue
@@ -57,7 +57,7 @@ func (s *Stack) buckets(r samtemplate.Resolver) (names []string, notes []s3Notif
 					n.Suffix = str(obj(rule)["Value"])
 				}
 			}
-			for _, fn := range sortedFunctions(s.tmpl) {
+			for _, fn := range s.tmpl.FunctionNames() {
 				for _, ev := range s.tmpl.Functions[fn].SQSEvents {
 					if q, err := samtemplate.Resolve(ev.Queue, r); err == nil && q == n.Queue {
 						n.Functions = append(n.Functions, fn)
@@ -67,7 +67,7 @@ func (s *Stack) buckets(r samtemplate.Resolver) (names []string, notes []s3Notif
 			notes = append(notes, n)
 		}
 	}
-	for _, id := range resourcesOfType(s.tmpl, "AWS::CloudFront::Distribution") {
+	for _, id := range s.tmpl.ResourcesOfType("AWS::CloudFront::Distribution") {
 		// Only the origins' domains matter offline; the rest of the
 		// distribution (OAC, cache policies) has no local counterpart.
 		origins, _ := obj(s.tmpl.Resources[id].Properties["DistributionConfig"])["Origins"].([]any)
@@ -85,10 +85,11 @@ func (s *Stack) buckets(r samtemplate.Resolver) (names []string, notes []s3Notif
 }
 
 func (s *Stack) startS3(r samtemplate.Resolver) error {
-	names, notes, _, err := s.buckets(r)
+	names, notes, cdn, err := s.buckets(r)
 	if err != nil {
 		return err
 	}
+	s.cdn = cdn
 	var origins []string
 	for _, o := range strings.Split(s.params["AllowedOrigins"], ",") {
 		if o = strings.TrimSpace(o); o != "" {

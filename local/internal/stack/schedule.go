@@ -35,7 +35,7 @@ func parseRate(expr string) (time.Duration, error) {
 // payload EventBridge Scheduler sends ("Scheduled Event").
 func (s *Stack) startSchedules(ctx context.Context, r samtemplate.Resolver) {
 	deployed := s.deployed()
-	for _, name := range sortedFunctions(s.tmpl) {
+	for _, name := range s.tmpl.FunctionNames() {
 		if !deployed[name] {
 			continue
 		}

@@ -84,6 +84,7 @@ type Stack struct {
 	lambda  *lambdaapi.API
 	chat    *chatws.Hub
 	s3      *s3emu.Service
+	cdn     map[string]string // CloudFront domain → the bucket behind it
 	sim     *streamsim.Sim
 	secrets *secretsemu.Service
 	host    *host.Host
@@ -244,22 +245,22 @@ func (s *Stack) openStore(ctx context.Context) error {
 // resolver evaluates the template's intrinsics with the local stand-ins of
 // its resources.
 func (s *Stack) resolver(id identity) (samtemplate.Resolver, error) {
+	// Resources are found by type, not by logical id, so that a renamed
+	// resource keeps working offline. Tables keep the placeholders'
+	// <stack>-<LogicalId> names, which --store dynamodb creates.
 	refs, attrs := s.tmpl.Placeholders(StackName, s.opts.Region, s.opts.Account)
-	if s.opts.Store == "dynamodb" {
-		// Placeholders already name tables <stack>-<LogicalId>.
-	}
-	for _, pool := range resourcesOfType(s.tmpl, "AWS::Cognito::UserPool") {
+	for _, pool := range s.tmpl.ResourcesOfType("AWS::Cognito::UserPool") {
 		refs[pool] = id.PoolID
 		attrs[pool+".Arn"] = fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", s.opts.Region, s.opts.Account, id.PoolID)
 		attrs[pool+".ProviderURL"] = s.AWSURL + "/" + id.PoolID
 		attrs[pool+".ProviderName"] = strings.TrimPrefix(s.AWSURL, "http://") + "/" + id.PoolID
 		attrs[pool+".UserPoolId"] = id.PoolID
 	}
-	for _, c := range resourcesOfType(s.tmpl, "AWS::Cognito::UserPoolClient") {
+	for _, c := range s.tmpl.ResourcesOfType("AWS::Cognito::UserPoolClient") {
 		refs[c] = id.ClientID
 		attrs[c+".ClientId"] = id.ClientID
 	}
-	for _, api := range resourcesOfType(s.tmpl, "AWS::Serverless::HttpApi") {
+	for _, api := range s.tmpl.ResourcesOfType("AWS::Serverless::HttpApi") {
 		attrs[api+".ApiEndpoint"] = s.APIURL
 	}
 	r := s.tmpl.Resolver(s.params, samtemplate.DefaultPseudo(StackName, s.opts.Region, s.opts.Account))
@@ -300,12 +301,8 @@ func (s *Stack) awsConfig() aws.Config {
 func (s *Stack) startFunctions(r samtemplate.Resolver) error {
 	var fns []host.Function
 	issuer := s.AWSURL + "/" + s.PoolID
-	_, _, cdn, err := s.buckets(r)
-	if err != nil {
-		return err
-	}
 	s.envs = map[string]map[string]string{}
-	for _, name := range sortedFunctions(s.tmpl) {
+	for _, name := range s.tmpl.FunctionNames() {
 		f := s.tmpl.Functions[name]
 		if f.Condition != "" {
 			if ok, err := r.Condition(f.Condition); err != nil {
@@ -325,7 +322,7 @@ func (s *Stack) startFunctions(r samtemplate.Resolver) error {
 		// CloudFront in front of a bucket: offline the AWS endpoint serves the
 		// objects itself (path-style).
 		for k, v := range env {
-			for domain, bucket := range cdn {
+			for domain, bucket := range s.cdn {
 				if strings.HasPrefix(v, "https://"+domain) {
 					env[k] = s.AWSURL + "/" + bucket + strings.TrimPrefix(v, "https://"+domain)
 				}
@@ -373,7 +370,7 @@ func (s *Stack) deployed() map[string]bool {
 func (s *Stack) gateway(r samtemplate.Resolver) (*gateway.Gateway, error) {
 	verifier := jwtauth.NewWithKeyfunc(jwtauth.Config{Issuer: s.cognito.Issuer(), ClientID: s.ClientID, Now: s.opts.Now}, s.cognito.Keyfunc())
 	var origins []string
-	for _, api := range resourcesOfType(s.tmpl, "AWS::Serverless::HttpApi") {
+	for _, api := range s.tmpl.ResourcesOfType("AWS::Serverless::HttpApi") {
 		p, err := resolvedProps(s.tmpl, api, r)
 		if err != nil {
 			return nil, err

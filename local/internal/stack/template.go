@@ -3,7 +3,6 @@ package stack
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -14,19 +13,6 @@ import (
 	"github.com/onair/onair/local/internal/secretsemu"
 	"github.com/onair/onair/shared/samtemplate"
 )
-
-// The template's resources are found by type, not by logical id, so that a
-// renamed resource keeps working offline.
-func resourcesOfType(t *samtemplate.Template, typ string) []string {
-	var ids []string
-	for id, r := range t.Resources {
-		if r.Type == typ {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
-	return ids
-}
 
 func str(v any) string {
 	switch x := v.(type) {
@@ -79,8 +65,8 @@ func resolvedProps(t *samtemplate.Template, id string, r samtemplate.Resolver) (
 // cognitoConfig reads the user pool and app client of the template.
 func cognitoConfig(t *samtemplate.Template, r samtemplate.Resolver, functionByArn map[string]string) (cognitoidp.Config, error) {
 	var cfg cognitoidp.Config
-	pools := resourcesOfType(t, "AWS::Cognito::UserPool")
-	clients := resourcesOfType(t, "AWS::Cognito::UserPoolClient")
+	pools := t.ResourcesOfType("AWS::Cognito::UserPool")
+	clients := t.ResourcesOfType("AWS::Cognito::UserPoolClient")
 	if len(pools) != 1 || len(clients) != 1 {
 		return cfg, fmt.Errorf("the offline stack serves one user pool and one app client; the template has %d and %d", len(pools), len(clients))
 	}
@@ -166,7 +152,7 @@ func cognitoConfig(t *samtemplate.Template, r samtemplate.Resolver, functionByAr
 // secretSpecs reads the Secrets Manager secrets the template creates.
 func secretSpecs(t *samtemplate.Template, r samtemplate.Resolver) (map[string]secretSpec, error) {
 	out := map[string]secretSpec{}
-	for _, id := range resourcesOfType(t, "AWS::SecretsManager::Secret") {
+	for _, id := range t.ResourcesOfType("AWS::SecretsManager::Secret") {
 		if c := t.Resources[id].Condition; c != "" {
 			if ok, err := r.Condition(c); err != nil || !ok {
 				continue
@@ -201,7 +187,7 @@ type secretSpec struct {
 // routes returns the gateway routes of the deployed functions.
 func routes(t *samtemplate.Template, deployed map[string]bool) []gateway.Route {
 	var out []gateway.Route
-	for _, name := range sortedFunctions(t) {
+	for _, name := range t.FunctionNames() {
 		if !deployed[name] {
 			continue
 		}
@@ -215,7 +201,7 @@ func routes(t *samtemplate.Template, deployed map[string]bool) []gateway.Route {
 // rules returns the event bus rules of the deployed functions (default bus).
 func rules(t *samtemplate.Template, deployed map[string]bool) ([]eventbus.Rule, error) {
 	var out []eventbus.Rule
-	for _, name := range sortedFunctions(t) {
+	for _, name := range t.FunctionNames() {
 		if !deployed[name] {
 			continue
 		}
@@ -234,13 +220,4 @@ func rules(t *samtemplate.Template, deployed map[string]bool) ([]eventbus.Rule, 
 		}
 	}
 	return out, nil
-}
-
-func sortedFunctions(t *samtemplate.Template) []string {
-	names := make([]string, 0, len(t.Functions))
-	for n := range t.Functions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
