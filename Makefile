@@ -20,7 +20,7 @@ LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -ldflags='-s -w' -trimpath
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint validate deploy destroy invoke dev clean check-stage simulate-stream stop-stream
+.PHONY: help build test lint validate deploy destroy invoke dev clean check-stage simulate-stream stop-stream trust
 
 help: ## Show this help.
 	@echo "onair make targets:"
@@ -92,6 +92,10 @@ dev: ## Run the offline stack (no AWS, no Docker).
 	cd $(ROOT) && $(GO) run ./local
 
 AWS_ENDPOINT ?= http://127.0.0.1:4566
+DATA_DIR ?= .local-data
+
+trust: ## Trust the offline stack's local CA (HTTPS ingest) in Chromium/Firefox (NSS) and the system store: [DATA_DIR=.local-data].
+	@cd $(ROOT) && ca="$$($(GO) run ./local cert --data-dir $(DATA_DIR))" && echo "trust: CA $$ca" && local/trust.sh "$$ca"
 
 simulate-stream: ## Simulate a live stream on a channel of the offline stack: CHANNEL=<username> (make dev must be running).
 	@test -n "$(CHANNEL)" || { echo "simulate-stream: set CHANNEL=<username>"; exit 2; }

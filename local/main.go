@@ -27,6 +27,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "invoke" {
 		return invokeCommand(args[1:])
 	}
+	if len(args) > 0 && args[0] == "cert" {
+		return certCommand(args[1:], stdout, stderr)
+	}
 	return devCommand(args, stdout, stderr)
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/onair/onair/local/internal/chatws"
+	"github.com/onair/onair/local/internal/devcert"
 	"github.com/onair/onair/local/internal/cognitoidp"
 	"github.com/onair/onair/local/internal/eventbus"
 	"github.com/onair/onair/local/internal/gateway"
@@ -72,6 +73,10 @@ type Stack struct {
 	WebURL, APIURL, AWSURL string
 	PoolID, ClientID       string
 	Region                 string
+	// Cert is the stack's development certificate (local CA + a leaf for
+	// 127.0.0.1/localhost, kept in the data dir): every HTTPS listener of
+	// the stack serves Cert.TLSConfig(); `make trust` trusts Cert.CAPath.
+	Cert *devcert.Cert
 
 	opts    Options
 	log     *slog.Logger
@@ -156,6 +161,10 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		return nil, fmt.Errorf("aws listener: %w", err)
 	}
 	s.WebURL, s.APIURL, s.AWSURL = "http://"+webLn.Addr().String(), "http://"+apiLn.Addr().String(), "http://"+awsLn.Addr().String()
+
+	if s.Cert, err = devcert.Load(opts.DataDir, opts.Now()); err != nil {
+		return nil, err
+	}
 
 	id, err := loadIdentity(opts.DataDir, opts.Region)
 	if err != nil {
