@@ -6,6 +6,7 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -35,8 +36,9 @@ type Host struct {
 	region    string
 	account   string
 
-	mu       sync.Mutex
-	handlers map[string]lambda.Handler
+	mu    sync.Mutex
+	idle  map[string][]lambda.Handler // built instances not in use, per function
+	built map[string]int              // instances built per function (what Lambda calls environments)
 }
 
 // New returns a host for the given functions.
@@ -48,7 +50,8 @@ func New(functions []Function, region, account string, logger *slog.Logger) *Hos
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Host{logger: logger, functions: m, region: region, account: account, handlers: map[string]lambda.Handler{}}
+	return &Host{logger: logger, functions: m, region: region, account: account,
+		idle: map[string][]lambda.Handler{}, built: map[string]int{}}
 }
 
 // ErrUnknownFunction is returned for a function the template does not declare.
@@ -71,16 +74,24 @@ func (h *Host) Names() []string {
 	return out
 }
 
-func (h *Host) handler(ctx context.Context, name string) (lambda.Handler, Function, error) {
+// acquire takes an idle instance of the function, or builds one. An
+// instance serves one invocation at a time, as a Lambda execution
+// environment does: aws-lambda-go returns a response slice from a buffer it
+// reuses for the next invocation of the same handler, so two concurrent
+// invocations of one instance could hand one caller another's response.
+func (h *Host) acquire(ctx context.Context, name string) (lambda.Handler, Function, error) {
 	f, ok := h.functions[name]
 	if !ok {
 		return nil, Function{}, ErrUnknownFunction{name}
 	}
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	if hd, ok := h.handlers[name]; ok {
+	if idle := h.idle[name]; len(idle) > 0 {
+		hd := idle[len(idle)-1]
+		h.idle[name] = idle[:len(idle)-1]
+		h.mu.Unlock()
 		return hd, f, nil
 	}
+	h.mu.Unlock()
 	d, err := f.Deps()
 	if err != nil {
 		return nil, f, fmt.Errorf("%s: %w", name, err)
@@ -89,8 +100,25 @@ func (h *Host) handler(ctx context.Context, name string) (lambda.Handler, Functi
 	if err != nil {
 		return nil, f, err
 	}
-	h.handlers[name] = hd
+	h.mu.Lock()
+	h.built[name]++
+	h.mu.Unlock()
 	return hd, f, nil
+}
+
+// release returns an instance whose invocation is over (and whose response
+// has been copied out) to the idle list.
+func (h *Host) release(name string, hd lambda.Handler) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.idle[name] = append(h.idle[name], hd)
+}
+
+// Instances reports how many instances of the function have been built.
+func (h *Host) Instances(name string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.built[name]
 }
 
 // FunctionError is a function's own failure (Lambda's "Unhandled" error),
@@ -105,7 +133,7 @@ func (e *FunctionError) Error() string { return e.Message }
 
 // Invoke runs the function with payload and returns its response.
 func (h *Host) Invoke(ctx context.Context, name string, payload []byte) (out []byte, err error) {
-	hd, f, err := h.handler(ctx, name)
+	hd, f, err := h.acquire(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -122,12 +150,17 @@ func (h *Host) Invoke(ctx context.Context, name string, payload []byte) (out []b
 	})
 	start := time.Now()
 	defer func() {
+		// A crashed instance is dropped, as Lambda resets a crashed
+		// environment; the next invocation builds a fresh one.
 		if r := recover(); r != nil {
 			h.logger.Error("function panicked", "function", name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			out, err = nil, &FunctionError{Function: name, Message: fmt.Sprint(r), Type: "Runtime.Panic"}
 		}
 	}()
 	out, err = hd.Invoke(ctx, payload)
+	// Copy before the instance can run again: out may alias its reused buffer.
+	out = bytes.Clone(out)
+	h.release(name, hd)
 	elapsed := time.Since(start).Round(time.Millisecond)
 	if err != nil {
 		if ctx.Err() == context.DeadlineExceeded {

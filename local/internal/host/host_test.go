@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -59,4 +62,65 @@ func TestInvoke(t *testing.T) {
 
 	assert.True(t, h.Has("ListChannels"))
 	assert.ElementsMatch(t, []string{"ListChannels", "Crashes", "NoDeps"}, h.Names())
+}
+
+// TestConcurrentInvocationsKeepTheirOwnResponse: one function invoked by
+// many callers at once with two different requests; every caller gets the
+// answer to its own request. aws-lambda-go hands back a response slice from
+// a buffer it reuses for the handler's next invocation, so the host runs one
+// invocation per instance at a time and copies the response out first.
+func TestConcurrentInvocationsKeepTheirOwnResponse(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	env := app.Env(func(string) string { return "" })
+	h := New([]Function{{Name: "ListChannels", Deps: func() (*app.Deps, error) {
+		return &app.Deps{Name: "ListChannels", Env: env, Store: db}, nil
+	}}}, "us-east-1", "000000000000", nil)
+
+	var ev map[string]any
+	require.NoError(t, json.Unmarshal(event(t), &ev))
+	payload := func(query string) []byte {
+		ev["rawQueryString"] = query
+		ev["queryStringParameters"] = map[string]string{}
+		if k, v, ok := strings.Cut(query, "="); ok {
+			ev["queryStringParameters"] = map[string]string{k: v}
+		}
+		b, err := json.Marshal(ev)
+		require.NoError(t, err)
+		return b
+	}
+	// Two requests with different answers: a listing and a refusal.
+	requests := []struct {
+		payload []byte
+		status  int
+	}{{payload("isLive=false"), 200}, {payload(""), 400}}
+
+	const callers, calls = 16, 50
+	var wg sync.WaitGroup
+	wrong := make(chan string, callers*calls)
+	for i := 0; i < callers; i++ {
+		req := requests[i%2]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < calls; j++ {
+				out, err := h.Invoke(context.Background(), "ListChannels", req.payload)
+				var resp struct {
+					StatusCode int `json:"statusCode"`
+				}
+				if err != nil || json.Unmarshal(out, &resp) != nil || resp.StatusCode != req.status {
+					wrong <- fmt.Sprintf("want %d, got %.80s (%v)", req.status, out, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(wrong)
+	var all []string
+	for w := range wrong {
+		all = append(all, w)
+	}
+	assert.Empty(t, all)
+	assert.LessOrEqual(t, h.Instances("ListChannels"), callers, "instances are reused, at most one per concurrent caller")
 }
