@@ -77,17 +77,11 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// authorized runs op only for requests signed by a known access key. (The
-// SigV4 header signature itself is not recomputed.)
+// authorized runs op only for requests that carry a valid Signature Version
+// 4 Authorization header of a known access key (verifySigV4).
 func (s *Service) authorized(r *http.Request, op func() *apiError) *apiError {
-	auth := r.Header.Get("Authorization")
-	_, cred, ok := strings.Cut(auth, "Credential=")
-	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") || !ok {
-		return errAccessDenied("Access Denied")
-	}
-	accessKey, _, _ := strings.Cut(cred, "/")
-	if _, known := s.cfg.Credentials[accessKey]; !known {
-		return newAPIError(http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+	if err := s.verifySigV4(r); err != nil {
+		return err
 	}
 	return op()
 }
@@ -240,6 +234,9 @@ func (s *Service) putObject(w http.ResponseWriter, r *http.Request, bucket, key 
 			_ = os.Remove(tmp.Name())
 		}()
 		n, err := io.Copy(tmp, io.LimitReader(r.Body, s.cfg.MaxObjectBytes+1))
+		if errors.Is(err, errPayloadHash) {
+			return errContentSHA256Mismatch()
+		}
 		if err != nil {
 			return newAPIError(http.StatusBadRequest, "IncompleteBody", "The request body terminated unexpectedly")
 		}
@@ -382,7 +379,12 @@ func (s *Service) deleteObjects(w http.ResponseWriter, r *http.Request, bucket s
 				VersionID string `xml:"VersionId"`
 			} `xml:"Object"`
 		}
-		if err := xml.NewDecoder(io.LimitReader(r.Body, 2<<20)).Decode(&req); err != nil {
+		// Read to the end: a signed body's hash is checked there.
+		raw, err := io.ReadAll(io.LimitReader(r.Body, 2<<20))
+		if errors.Is(err, errPayloadHash) {
+			return errContentSHA256Mismatch()
+		}
+		if err := xml.Unmarshal(raw, &req); err != nil {
 			return newAPIError(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 		}
 		if len(req.Objects) == 0 || len(req.Objects) > 1000 {

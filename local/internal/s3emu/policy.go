@@ -188,3 +188,7 @@ func errInvalidArgument(format string, args ...any) *apiError {
 func errInvalidPolicy(format string, args ...any) *apiError {
 	return newAPIError(http.StatusBadRequest, "InvalidPolicyDocument", format, args...)
 }
+
+func errContentSHA256Mismatch() *apiError {
+	return newAPIError(http.StatusBadRequest, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
+}

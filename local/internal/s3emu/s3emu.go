@@ -18,8 +18,9 @@
 //
 // Reads are served without authentication: offline, the emulator also stands
 // in for the CloudFront distribution that serves the images. Other requests
-// must carry a SigV4 Authorization header with a known access key; its
-// signature is not recomputed (the POST policy's is).
+// must carry a SigV4 Authorization header of a known access key whose
+// signature, recomputed over the canonical request, matches (and a signed
+// body's SHA-256 is checked), as the POST policy's signature is.
 //
 // Metadata lives in a bbolt file, object bodies in files under the data dir.
 package s3emu
