@@ -343,6 +343,13 @@ func (h *Hub) readLoop(rooms Rooms, c *conn) {
 			c.send(h.errorFrame("", codeBadRequest, "Requests must be JSON text frames."))
 			continue
 		}
+		// RFC 6455 §8.1: a text frame that is not UTF-8 fails the
+		// connection with 1007; it is never relayed.
+		if !utf8.Valid(data) {
+			c.closeWith(websocket.StatusInvalidFramePayloadData, "text frame is not valid UTF-8")
+			h.log.Info("chatws: invalid UTF-8 text frame, connection closed", "room_arn", c.sess.RoomArn, "user_id", c.sess.UserID)
+			return
+		}
 		var req request
 		if err := json.Unmarshal(data, &req); err != nil {
 			c.send(h.errorFrame("", codeBadRequest, "The request is not valid JSON."))

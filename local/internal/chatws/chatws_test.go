@@ -388,3 +388,18 @@ func TestMessageReviewHandler(t *testing.T) {
 	c.send(map[string]any{"Action": "SEND_MESSAGE", "RequestId": "r3", "Content": "x"})
 	assert.EqualValues(t, 406, c.next()["ErrorCode"], "fallbackResult DENY applies when the handler fails")
 }
+
+// TestInvalidUTF8ClosesWith1007: a text frame that is not UTF-8 is not
+// relayed; the connection is failed with 1007 (RFC 6455 §8.1).
+func TestInvalidUTF8ClosesWith1007(t *testing.T) {
+	e := newEnv(t, nil)
+	ann := e.connect("ann", types.ChatTokenCapabilitySendMessage)
+	bob := e.connect("bob", types.ChatTokenCapabilitySendMessage)
+	bad := append([]byte(`{"Action":"SEND_MESSAGE","RequestId":"r1","Content":"`), 0xff, 0xfe, '"', '}')
+	require.NoError(t, ann.ws.Write(context.Background(), websocket.MessageText, bad))
+	assert.Equal(t, websocket.StatusInvalidFramePayloadData, ann.waitClosed())
+
+	bob.send(map[string]any{"Action": "SEND_MESSAGE", "RequestId": "r2", "Content": "still here"})
+	f := bob.reply("r2")
+	assert.Equal(t, "still here", f["Content"], "nothing of the invalid frame reached the room first")
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -378,20 +380,11 @@ func (s *Service) createChatToken(ctx context.Context, in *createChatTokenInput)
 		if _, err := s.getRoomRecord(tx, rec.RoomArn); err != nil {
 			return err
 		}
-		// Forget tokens that can no longer be redeemed.
-		var stale []string
-		if err := each(tx, bChatTokens, "", func(k string, t *chatTokenRecord) error {
-			if now.After(t.TokenExpiration) {
-				stale = append(stale, k)
-			}
-			return nil
-		}); err != nil {
+		if err := purgeExpiredChatTokens(tx, now); err != nil {
 			return err
 		}
-		for _, k := range stale {
-			if err := del(tx, bChatTokens, k); err != nil {
-				return err
-			}
+		if err := tx.Bucket([]byte(bChatTokenExp)).Put(chatTokenExpKey(rec.TokenExpiration, token), nil); err != nil {
+			return err
 		}
 		return put(tx, bChatTokens, token, rec)
 	})
@@ -400,6 +393,37 @@ func (s *Service) createChatToken(ctx context.Context, in *createChatTokenInput)
 	}
 	return map[string]any{"token": token, "tokenExpirationTime": ts(rec.TokenExpiration),
 		"sessionExpirationTime": ts(rec.SessionExpiration)}, nil
+}
+
+// chatTokenExpKey orders the expiry index by time: fixed-width nanoseconds,
+// then the token.
+func chatTokenExpKey(exp time.Time, token string) []byte {
+	return []byte(fmt.Sprintf("%020d|%s", exp.UnixNano(), token))
+}
+
+// purgeExpiredChatTokens forgets tokens that can no longer be redeemed,
+// walking the expiry index from its oldest entry and stopping at the first
+// live one: the cost is the number of expired tokens, not of all tokens
+// (a scan made minting slower with every outstanding token).
+func purgeExpiredChatTokens(tx *bolt.Tx, now time.Time) error {
+	idx, tokens := tx.Bucket([]byte(bChatTokenExp)), tx.Bucket([]byte(bChatTokens))
+	c := idx.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.First() {
+		nanos, token, ok := strings.Cut(string(k), "|")
+		if !ok {
+			return fmt.Errorf("ivsemu: corrupt chat token index key %q", k)
+		}
+		if n, err := strconv.ParseInt(nanos, 10, 64); err != nil || !now.After(time.Unix(0, n)) {
+			return err
+		}
+		if err := tokens.Delete([]byte(token)); err != nil {
+			return err
+		}
+		if err := idx.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // newChatToken returns an opaque token in the style of IVS's ("AQICAH…"),
@@ -424,6 +448,9 @@ func (s *Service) RedeemChatToken(ctx context.Context, token string) (*ChatSessi
 			return err
 		}
 		if err := del(tx, bChatTokens, token); err != nil {
+			return err
+		}
+		if err := tx.Bucket([]byte(bChatTokenExp)).Delete(chatTokenExpKey(rec.TokenExpiration, token)); err != nil {
 			return err
 		}
 		if s.now().After(rec.TokenExpiration) {

@@ -61,7 +61,7 @@ func (r *recordingSink) Events() []eventbus.Event {
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	clock *fakeClock
 	sink  *recordingSink
@@ -74,7 +74,7 @@ type env struct {
 	ctx   context.Context
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), clock: newClock(), sink: &recordingSink{}, hub: &fakeHub{}, ctx: context.Background()}
 	e.open()

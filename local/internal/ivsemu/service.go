@@ -197,6 +197,7 @@ const (
 	bStreams       = "stream-sessions" // channelArn|startNanos|streamId -> streamRecord
 	bRooms         = "rooms"           // room ARN -> Room
 	bChatTokens    = "chat-tokens"     // token -> chatTokenRecord
+	bChatTokenExp  = "chat-token-exp"  // tokenExpirationNanos|token -> "" (oldest first)
 	bStages        = "stages"          // stage ARN -> stageRecord
 	bStageSessions = "stage-sessions"  // stageArn|startNanos|sessionId -> StageSession
 	bParticipants  = "participants"    // sessionId|participantId -> participantRecord
@@ -205,7 +206,7 @@ const (
 	bMetrics       = "metrics"         // channelId|metric|nanos -> float64
 )
 
-var allBuckets = []string{bMeta, bChannels, bStreamKeys, bStreams, bRooms, bChatTokens,
+var allBuckets = []string{bMeta, bChannels, bStreamKeys, bStreams, bRooms, bChatTokens, bChatTokenExp,
 	bStages, bStageSessions, bParticipants, bRevoked, bPublicKeys, bMetrics}
 
 // errMissing is returned by get for absent keys.
