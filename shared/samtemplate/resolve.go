@@ -158,6 +158,22 @@ func (r Resolver) deep(v Value, depth int) (Value, error) {
 	}
 	switch x := v.(type) {
 	case map[string]Value:
+		// An Fn::If may choose between mappings (a whole CorsConfiguration,
+		// a ViewerCertificate): resolve the chosen branch deeply.
+		if l, ok := x["Fn::If"].([]Value); ok && len(x) == 1 && len(l) == 3 {
+			name, ok := l[0].(string)
+			if !ok {
+				return nil, errors.New("Fn::If: the condition must be a name")
+			}
+			c, err := r.condition(name, depth)
+			if err != nil {
+				return nil, fmt.Errorf("Fn::If: %w", err)
+			}
+			if c {
+				return r.deep(l[1], depth+1)
+			}
+			return r.deep(l[2], depth+1)
+		}
 		if isIntrinsic(x) {
 			return r.eval(x, depth+1)
 		}

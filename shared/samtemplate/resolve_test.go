@@ -168,6 +168,21 @@ func TestResolveDeep(t *testing.T) {
 
 	_, err = ResolveDeep(map[string]Value{"a": ref("Nope")}, r)
 	assert.ErrorContains(t, err, "a: ")
+
+	// Fn::If choosing between mappings resolves the chosen one deeply.
+	for _, stage := range []string{"prod", "dev"} {
+		r.Params = map[string]string{"Stage": stage, "Origins": "https://a.example, https://b.example"}
+		got, err = ResolveDeep(map[string]Value{"cors": fn("Fn::If", []Value{"IsProd",
+			map[string]Value{"origins": []Value{fn("Fn::Sub", "https://${Table}")}},
+			map[string]Value{"origins": ref("Origins"), "gone": ref("AWS::NoValue")},
+		})}, r)
+		require.NoError(t, err, stage)
+		want := map[string]Value{"origins": []Value{"https://stack-Table"}}
+		if stage == "dev" {
+			want = map[string]Value{"origins": []Value{"https://a.example", "https://b.example"}}
+		}
+		assert.Equal(t, map[string]Value{"cors": want}, got, stage)
+	}
 }
 
 func TestResolverCondition(t *testing.T) {

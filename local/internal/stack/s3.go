@@ -43,6 +43,9 @@ func (s *Stack) buckets(r samtemplate.Resolver) (names []string, notes []s3Notif
 		names = append(names, name)
 		byDomain[r.Attrs[id+".RegionalDomainName"]] = name
 		byDomain[r.Attrs[id+".DomainName"]] = name
+		// A distribution may name its origin from the bucket's fixed name
+		// (a Sub, not a GetAtt, to avoid a dependency cycle).
+		byDomain[name+".s3."+r.Pseudo["AWS::Region"]+"."+r.Pseudo["AWS::URLSuffix"]] = name
 		nc := obj(p["NotificationConfiguration"])
 		qcs, _ := nc["QueueConfigurations"].([]any)
 		for _, q := range qcs {
