@@ -20,7 +20,7 @@ LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -ldflags='-s -w' -trimpath
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint validate deploy destroy invoke dev clean check-stage simulate-stream stop-stream trust
+.PHONY: help build test lint validate deploy destroy invoke dev clean check-stage simulate-stream stop-stream trust web web-build web-config web-test
 
 help: ## Show this help.
 	@echo "onair make targets:"
@@ -51,9 +51,10 @@ build-%: ## (sam build) Build one function into $(ARTIFACTS_DIR)/bootstrap.
 	@test -f $(ROOT)/functions/$*/main.go || { echo "build-$*: no functions/$*/main.go"; exit 2; }
 	cd $(ROOT) && $(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o "$${ARTIFACTS_DIR}/bootstrap" ./functions/$*
 
-test: ## Run every Go test with the race detector, then `make validate`.
+test: ## Run every Go test with the race detector, `make validate`, then the web app's tests (`make web-test`).
 	cd $(ROOT) && $(GO) test -race -p 2 ./...
 	@$(MAKE) --no-print-directory -C $(ROOT) validate
+	@$(MAKE) --no-print-directory -C $(ROOT) web-test
 
 lint: ## Fail on unformatted Go files; go vet.
 	@cd $(ROOT) && files="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path '*/node_modules/*'))"; \
@@ -88,8 +89,47 @@ invoke: ## Run one function's binary under the local Runtime API: FN=<LogicalId>
 	@test -n "$(FN)" || { echo "invoke: set FN=<LogicalId> (and EVENT=events/<file>.json)"; exit 2; }
 	cd $(ROOT) && $(GO) run ./local invoke $(strip $(if $(EVENT),-event $(EVENT)) $(if $(ENV_VARS),-env-vars $(ENV_VARS)) $(if $(PARAMS),-parameter-overrides '$(PARAMS)') $(if $(CONFIG_ENV),-config-env $(CONFIG_ENV))) $(FN)
 
-dev: ## Run the offline stack (no AWS, no Docker).
+dev: web-build ## Run the offline stack (no AWS, no Docker), building the web app first when needed.
 	cd $(ROOT) && $(GO) run ./local
+
+# --- Web app (web-ui/) --------------------------------------------------------
+
+WEB := $(ROOT)/web-ui
+# What a build of web-ui/dist depends on (public/config.json is written by
+# web-config and does not count).
+WEB_INPUTS := src public index.html package.json package-lock.json vite.config.ts tsconfig.json tsconfig.app.json tsconfig.node.json
+
+# web_deps: npm ci when node_modules is missing or older than the lockfile.
+define web_deps
+if [ ! -f $(WEB)/node_modules/.package-lock.json ] || [ $(WEB)/package-lock.json -nt $(WEB)/node_modules/.package-lock.json ]; then \
+	echo "web app: installing npm packages (npm ci)"; (cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error); fi
+endef
+
+web-build: ## Build the web app into web-ui/dist when it is missing or older than its sources.
+	@if [ ! -d $(WEB) ]; then exit 0; fi; \
+	cd $(WEB); \
+	if [ -f dist/index.html ] && [ -z "$$(find $(WEB_INPUTS) -newer dist/index.html -not -path public/config.json -print -quit 2>/dev/null)" ]; then \
+		echo "web app: web-ui/dist is up to date"; exit 0; fi; \
+	if [ -f dist/index.html ]; then echo "web app: sources changed since the last build; rebuilding web-ui/dist"; \
+	else echo "web app: web-ui/dist is missing; building it"; fi; \
+	$(call web_deps); \
+	echo "web app: vite build"; npx vite build --logLevel warn; \
+	touch dist/index.html; echo "web app: built web-ui/dist"
+
+web: ## Vite's dev server with hot reload on http://127.0.0.1:5173 against the running offline stack (make dev).
+	@$(call web_deps)
+	cd $(WEB) && npx vite
+
+web-config: check-stage ## Write web-ui/public/config.json (and dist/config.json) from the outputs of stack onair-<STAGE>.
+	@command -v aws >/dev/null || { echo "web-config: the AWS CLI is not installed"; exit 1; }
+	cd $(ROOT) && aws cloudformation describe-stacks --stack-name $(STACK) --query 'Stacks[0].Outputs' --output json \
+		| node $(WEB)/scripts/web-config.mjs $(WEB)/public/config.json $(if $(wildcard $(WEB)/dist/index.html),$(WEB)/dist/config.json)
+
+web-test: ## The web app's type check, unit tests (Vitest) and end-to-end tests (Playwright, Debian's chromium).
+	@if [ ! -d $(WEB) ]; then echo "web-test: no web-ui/"; exit 0; fi
+	@$(call web_deps)
+	@$(MAKE) --no-print-directory -C $(ROOT) web-build
+	cd $(WEB) && npx tsc -b && npx vitest run && npx playwright test
 
 AWS_ENDPOINT ?= http://127.0.0.1:4566
 DATA_DIR ?= .local-data
@@ -106,4 +146,4 @@ stop-stream: ## End a simulated stream: CHANNEL=<username>.
 	@curl -sS -X POST $(AWS_ENDPOINT)/_local/streams/$(CHANNEL)/stop && echo
 
 clean: ## Remove build outputs.
-	rm -rf $(BUILD_DIR) $(ROOT)/.aws-sam
+	rm -rf $(BUILD_DIR) $(ROOT)/.aws-sam $(WEB)/dist

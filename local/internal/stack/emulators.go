@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/onair/onair/local/internal/chatws"
@@ -17,6 +15,7 @@ import (
 	"github.com/onair/onair/local/internal/lambdaapi"
 	"github.com/onair/onair/local/internal/secretsemu"
 	"github.com/onair/onair/local/internal/streamsim"
+	"github.com/onair/onair/local/internal/webapp"
 	"github.com/onair/onair/shared/samtemplate"
 )
 
@@ -165,28 +164,16 @@ func (s *Stack) awsHandler() http.Handler {
 }
 
 // webHandler serves the built web app (single-page: unknown paths get
-// index.html) and its configuration.
+// index.html), /config.json for it and /_local/config for other clients
+// (the same document); see package webapp for the caching rules.
 func (s *Stack) webHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_local/config", s.serveConfig)
-	dir := s.opts.WebDir
-	index := filepath.Join(dir, "index.html")
-	if _, err := os.Stat(index); dir == "" || err != nil {
-		mux.HandleFunc("/", s.serveInfoPage)
-		return mux
-	}
-	files := http.FileServer(http.Dir(dir))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		p := filepath.Join(dir, filepath.Clean("/"+r.URL.Path))
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			if strings.HasSuffix(p, ".ts") {
-				w.Header().Set("Content-Type", "video/mp2t")
-			}
-			files.ServeHTTP(w, r)
-			return
-		}
-		http.ServeFile(w, r, index)
-	})
+	mux.Handle("/", webapp.New(webapp.Options{
+		Dir:      s.opts.WebDir,
+		Config:   func() any { return s.Config() },
+		NotBuilt: http.HandlerFunc(s.serveInfoPage),
+	}))
 	return mux
 }
 

@@ -44,6 +44,10 @@ import (
 // StackName is the stack name the offline stack pretends to be (PROJECT_TAG).
 const StackName = "onair-local"
 
+// DevServerOrigin is where `make web` runs Vite's dev server; the stack
+// lets it call the API, Cognito, chat and S3 as it does the built app.
+const DevServerOrigin = "http://127.0.0.1:5173"
+
 // Options configure Start.
 type Options struct {
 	// Template is the path of template.yaml.
@@ -179,7 +183,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		overrides["ClientBaseUrl"] = s.WebURL
 	}
 	if _, ok := s.tmpl.Parameters["AllowedOrigins"]; ok {
-		overrides["AllowedOrigins"] = s.WebURL + "," + strings.Replace(s.WebURL, "127.0.0.1", "localhost", 1)
+		// Also the Vite dev server of `make web` (web-ui/vite.config.ts).
+		overrides["AllowedOrigins"] = s.WebURL + "," + strings.Replace(s.WebURL, "127.0.0.1", "localhost", 1) +
+			"," + DevServerOrigin + "," + strings.Replace(DevServerOrigin, "127.0.0.1", "localhost", 1)
 	}
 	for k, v := range opts.ParameterOverrides {
 		overrides[k] = v

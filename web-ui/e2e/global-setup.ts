@@ -1,0 +1,82 @@
+// Builds the offline stack (go build ./local) and runs it on free ports
+// with a fresh data directory, serving web-ui/dist. Tests read the URLs
+// from the environment (e2e/stack.ts).
+
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const web = resolve(import.meta.dirname, '..');
+const root = resolve(web, '..');
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitFor(url: string, ms: number, proc: { exitCode: number | null }, log: string) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (proc.exitCode !== null) throw new Error(`the stack exited (${proc.exitCode}); see ${log}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the stack did not answer ${url} within ${ms} ms; see ${log}`);
+}
+
+export default async function globalSetup() {
+  const tmp = mkdtempSync(join(tmpdir(), 'onair-e2e-'));
+  const bin = join(tmp, 'onair-local');
+  console.log(`e2e: go build ./local → ${bin}`);
+  execFileSync('go', ['build', '-o', bin, './local'], { cwd: root, stdio: 'inherit' });
+  if (!existsSync(join(web, 'dist', 'index.html'))) {
+    console.log('e2e: building web-ui/dist');
+    execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit' });
+  }
+  const [webPort, apiPort, awsPort, rtmpPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const args = [
+    '--web-addr', `127.0.0.1:${webPort}`,
+    '--api-addr', `127.0.0.1:${apiPort}`,
+    '--aws-addr', `127.0.0.1:${awsPort}`,
+    '--data-dir', join(tmp, 'data'),
+    '--web-dir', join(web, 'dist'),
+    '--template', join(root, 'template.yaml'),
+  ];
+  // The offline media plane's RTMP ingest, once the stack has it.
+  const help = (() => {
+    try {
+      return execFileSync(bin, ['-h'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      return String((e as { stderr?: string }).stderr ?? '');
+    }
+  })();
+  const hasRtmp = help.includes('rtmp-addr');
+  if (hasRtmp) args.push('--rtmp-addr', `127.0.0.1:${rtmpPort}`);
+  const log = join(tmp, 'stack.log');
+  const out = openSync(log, 'a');
+  const proc = spawn(bin, args, { cwd: root, stdio: ['ignore', out, out], detached: false });
+  const webUrl = `http://127.0.0.1:${webPort}`;
+  await waitFor(`${webUrl}/_local/config`, 60_000, proc, log);
+  process.env.ONAIR_WEB_URL = webUrl;
+  process.env.ONAIR_API_URL = `http://127.0.0.1:${apiPort}`;
+  process.env.ONAIR_AWS_URL = `http://127.0.0.1:${awsPort}`;
+  process.env.ONAIR_RTMP_URL = hasRtmp ? `rtmp://127.0.0.1:${rtmpPort}/app` : '';
+  process.env.ONAIR_STACK_LOG = log;
+  process.env.ONAIR_STACK_PID = String(proc.pid);
+  writeFileSync(join(tmp, 'pid'), String(proc.pid));
+  console.log(`e2e: stack at ${webUrl} (log ${log})${hasRtmp ? ', RTMP ingest on' : ', no RTMP ingest in this build'}`);
+}
