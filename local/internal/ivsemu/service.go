@@ -85,10 +85,13 @@ type Config struct {
 	// DeleteMessage, DisconnectUser and DeleteRoom act on live connections
 	// through it. Optional.
 	Chat ChatHub
-	// OnParticipantDisconnected is called after DisconnectParticipant or
-	// DeleteStage removed a connected participant, so a media plane can drop
-	// its connections. Optional.
+	// OnParticipantDisconnected is called after DisconnectParticipant
+	// removed a connected participant, so a media plane can drop its
+	// connections at once. Optional.
 	OnParticipantDisconnected func(stageArn, participantID, reason string)
+	// OnStageDeleted is called after DeleteStage, so a media plane can end
+	// every connection of the stage at once. Optional.
+	OnStageDeleted func(stageArn string)
 }
 
 // Service is the emulator. Safe for concurrent use.

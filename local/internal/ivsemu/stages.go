@@ -382,6 +382,9 @@ func (s *Service) deleteStage(ctx context.Context, in *arnInput) (any, error) {
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "ivsemu: stage deleted", "stage_arn", st.Arn)
+	if s.cfg.OnStageDeleted != nil {
+		s.cfg.OnStageDeleted(st.Arn)
+	}
 	return struct{}{}, nil
 }
 
