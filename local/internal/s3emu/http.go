@@ -1,7 +1,9 @@
 package s3emu
 
 import (
+	"bytes"
 	"crypto/md5"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
@@ -190,7 +192,7 @@ func (s *Service) postUpload(w http.ResponseWriter, r *http.Request, bucket stri
 	if contentType == "" {
 		contentType = fileContentType
 	}
-	v, apiErr := s.store(bucket, key, tmp, contentType)
+	v, apiErr := s.store(bucket, key, tmp, objectMeta{ContentType: contentType, CacheControl: form.fields["cache-control"]})
 	if apiErr != nil {
 		return apiErr
 	}
@@ -243,7 +245,8 @@ func (s *Service) putObject(w http.ResponseWriter, r *http.Request, bucket, key 
 		if n > s.cfg.MaxObjectBytes {
 			return newAPIError(http.StatusBadRequest, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
 		}
-		v, apiErr := s.store(bucket, key, tmp, r.Header.Get("Content-Type"))
+		v, apiErr := s.store(bucket, key, tmp, objectMeta{ContentType: r.Header.Get("Content-Type"),
+			CacheControl: r.Header.Get("Cache-Control"), ContentMD5: r.Header.Get("Content-MD5")})
 		if apiErr != nil {
 			return apiErr
 		}
@@ -255,11 +258,19 @@ func (s *Service) putObject(w http.ResponseWriter, r *http.Request, bucket, key 
 	}
 }
 
+// objectMeta is what an upload says about its object.
+type objectMeta struct {
+	ContentType, CacheControl string
+	// ContentMD5 (base64), when sent, must be the body's MD5, as S3 checks.
+	ContentMD5 string
+}
+
 // store makes the file tmp the body of a new version of key.
-func (s *Service) store(bucket, key string, tmp *os.File, contentType string) (version, *apiError) {
+func (s *Service) store(bucket, key string, tmp *os.File, meta objectMeta) (version, *apiError) {
 	if len(key) > 1024 {
 		return version{}, newAPIError(http.StatusBadRequest, "KeyTooLongError", "Your key is too long")
 	}
+	contentType := meta.ContentType
 	if contentType == "" {
 		contentType = "binary/octet-stream"
 	}
@@ -274,8 +285,18 @@ func (s *Service) store(bucket, key string, tmp *os.File, contentType string) (v
 	if err := tmp.Close(); err != nil {
 		return version{}, errInternal(err)
 	}
-	v := version{ID: newVersionID(), Size: size, ETag: `"` + hex.EncodeToString(h.Sum(nil)) + `"`,
-		ContentType: contentType, LastModified: s.cfg.Now().UTC().Truncate(time.Millisecond)}
+	sum := h.Sum(nil)
+	if meta.ContentMD5 != "" {
+		want, err := base64.StdEncoding.DecodeString(meta.ContentMD5)
+		if err != nil || len(want) != md5.Size {
+			return version{}, newAPIError(http.StatusBadRequest, "InvalidDigest", "The Content-MD5 you specified was invalid.")
+		}
+		if !bytes.Equal(want, sum) {
+			return version{}, newAPIError(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.")
+		}
+	}
+	v := version{ID: newVersionID(), Size: size, ETag: `"` + hex.EncodeToString(sum) + `"`,
+		ContentType: contentType, CacheControl: meta.CacheControl, LastModified: s.cfg.Now().UTC().Truncate(time.Millisecond)}
 	if err := os.Rename(tmp.Name(), s.bodyPath(bucket, v.ID)); err != nil {
 		return version{}, errInternal(err)
 	}
@@ -314,6 +335,9 @@ func (s *Service) getObject(w http.ResponseWriter, r *http.Request, bucket, key 
 	defer f.Close()
 	h := w.Header()
 	h.Set("Content-Type", v.ContentType)
+	if v.CacheControl != "" {
+		h.Set("Cache-Control", v.CacheControl)
+	}
 	h.Set("Content-Length", strconv.FormatInt(v.Size, 10))
 	h.Set("ETag", v.ETag)
 	h.Set("Last-Modified", v.LastModified.Format(http.TimeFormat))

@@ -9,8 +9,10 @@
 //   - versioned buckets: every upload is a new version (x-amz-version-id),
 //     deleting adds a delete marker, a version can be read or deleted by id;
 //   - GetObject/HeadObject (with versionId) serve the image with its content
-//     type; PutObject, DeleteObject, ListObjectVersions and DeleteObjects
-//     (account deletion) answer the SDK in S3's REST XML;
+//     type and Cache-Control; PutObject (checking a Content-MD5),
+//     DeleteObject, ListObjectVersions and DeleteObjects (account deletion)
+//     answer the SDK in S3's REST XML; the web app's upload
+//     (local/webpublish) uses PutObject and HeadObject;
 //   - CORS for the web app's origins, exposing Location, x-amz-version-id,
 //     Date and ETag, as the template's bucket does;
 //   - after each created object, OnObjectCreated receives the S3 event
@@ -167,6 +169,7 @@ type version struct {
 	Size         int64     `json:"size"`
 	ETag         string    `json:"etag,omitempty"` // quoted, as S3 sends it
 	ContentType  string    `json:"contentType,omitempty"`
+	CacheControl string    `json:"cacheControl,omitempty"`
 	LastModified time.Time `json:"lastModified"`
 	Sequencer    string    `json:"sequencer"`
 }
@@ -174,12 +177,13 @@ type version struct {
 // Object is a stored object version, for in-process callers (tests, the
 // offline program).
 type Object struct {
-	Bucket, Key string
-	VersionID   string
-	ContentType string
-	ETag        string
-	Size        int64
-	Body        []byte
+	Bucket, Key  string
+	VersionID    string
+	ContentType  string
+	CacheControl string
+	ETag         string
+	Size         int64
+	Body         []byte
 }
 
 func objectKey(bucket, key string) []byte { return []byte(bucket + "\x00" + key) }
@@ -313,7 +317,7 @@ func (s *Service) GetObject(bucket, key, versionID string) (Object, bool, error)
 	if err != nil {
 		return Object{}, false, fmt.Errorf("s3emu: body of %s/%s: %w", bucket, key, err)
 	}
-	return Object{Bucket: bucket, Key: key, VersionID: v.ID, ContentType: v.ContentType, ETag: v.ETag, Size: v.Size, Body: body}, true, nil
+	return Object{Bucket: bucket, Key: key, VersionID: v.ID, ContentType: v.ContentType, CacheControl: v.CacheControl, ETag: v.ETag, Size: v.Size, Body: body}, true, nil
 }
 
 // listEntry is one version in ListObjectVersions order.

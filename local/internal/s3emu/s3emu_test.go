@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -507,4 +508,36 @@ func boolStr(b bool) string {
 func md5hex(b []byte) string {
 	sum := md5.Sum(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// The web app's upload (local/webpublish) relies on PutObject keeping the
+// Cache-Control and checking Content-MD5, and on HeadObject returning both
+// with the ETag (the body's MD5) it compares against.
+func TestPutObjectMetadataAndContentMD5(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	api := e.sdk()
+	body := []byte("console.log(1)\n")
+	sum := md5.Sum(body)
+	_, err := api.PutObject(ctx, &sdks3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String("assets/a.js"),
+		Body: bytes.NewReader(body), ContentType: aws.String("text/javascript; charset=utf-8"),
+		CacheControl: aws.String("public, max-age=31536000, immutable"), ContentMD5: aws.String(base64.StdEncoding.EncodeToString(sum[:]))})
+	require.NoError(t, err)
+	head, err := api.HeadObject(ctx, &sdks3.HeadObjectInput{Bucket: aws.String(testBucket), Key: aws.String("assets/a.js")})
+	require.NoError(t, err)
+	assert.Equal(t, `"`+hex.EncodeToString(sum[:])+`"`, aws.ToString(head.ETag))
+	assert.Equal(t, "text/javascript; charset=utf-8", aws.ToString(head.ContentType))
+	assert.Equal(t, "public, max-age=31536000, immutable", aws.ToString(head.CacheControl))
+
+	other := md5.Sum([]byte("something else"))
+	for _, tt := range []struct{ md5, code string }{
+		{base64.StdEncoding.EncodeToString(other[:]), "BadDigest"},
+		{"not base64!", "InvalidDigest"},
+	} {
+		_, err = api.PutObject(ctx, &sdks3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String("assets/b.js"),
+			Body: bytes.NewReader(body), ContentMD5: aws.String(tt.md5)})
+		assert.Equal(t, tt.code, apiCode(err))
+	}
+	_, err = api.HeadObject(ctx, &sdks3.HeadObjectInput{Bucket: aws.String(testBucket), Key: aws.String("assets/b.js")})
+	assert.Error(t, err, "a rejected upload stores nothing")
 }
