@@ -21,15 +21,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	sdks3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/onair/onair/local/internal/webapp"
 )
 
-// Cache-Control of the uploaded files (the offline server, local/internal/webapp,
-// sends the same). CloudFront's cache policies follow them (template.yaml).
+// Cache-Control of the uploaded files: the offline server's
+// (local/internal/webapp), which CloudFront's cache policies follow
+// (template.yaml).
 const (
 	// immutable is for Vite's assets/, whose names carry a content hash.
-	immutable = "public, max-age=31536000, immutable"
+	immutable = webapp.Immutable
 	// revalidate is for index.html, config.json and unhashed files.
-	revalidate = "no-cache"
+	revalidate = webapp.Revalidate
 )
 
 // hashedDir is where Vite puts the content-hashed files.

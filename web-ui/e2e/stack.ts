@@ -12,7 +12,33 @@ export const stack = {
   get rtmp() { return process.env.ONAIR_RTMP_URL ?? ''; },
 };
 
-export const test = base.extend<object>({});
+/**
+ * Every test fails on a Content-Security-Policy violation: the offline stack
+ * serves the deployed app's policy (shared/webheaders), so what would break
+ * in the cloud breaks here. Chromium logs each refusal as a console error,
+ * and the page's securitypolicyviolation events are logged too (they cover
+ * workers and report-only cases the console wording may not);
+ * global-teardown.ts also fails the run on any report the stack received.
+ */
+export const test = base.extend<{ cspViolations: string[] }>({
+  cspViolations: [
+    async ({ page }, use) => {
+      const violations: string[] = [];
+      page.on('console', (msg) => {
+        const text = msg.text();
+        if (/Content Security Policy|CSP violation/i.test(text)) violations.push(text);
+      });
+      await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+          console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+        });
+      });
+      await use(violations);
+      expect(violations, 'Content-Security-Policy violations').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 export { expect };
 
 export interface Mail { to: string; subject?: string; body?: string; code?: string; link?: string; [k: string]: unknown }

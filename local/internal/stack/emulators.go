@@ -165,16 +165,19 @@ func (s *Stack) awsHandler() http.Handler {
 
 // webHandler serves the built web app (single-page: unknown paths get
 // index.html), /config.json for it and /_local/config for other clients
-// (the same document); see package webapp for the caching rules.
+// (the same document); see package webapp for the caching rules. Every
+// response carries the deployed app's security headers with this machine's
+// endpoints (csp.go), and violation reports land in s.csp.
 func (s *Stack) webHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_local/config", s.serveConfig)
+	s.csp.register(mux)
 	mux.Handle("/", webapp.New(webapp.Options{
 		Dir:      s.opts.WebDir,
 		Config:   func() any { return s.Config() },
 		NotBuilt: http.HandlerFunc(s.serveInfoPage),
 	}))
-	return mux
+	return s.webSources().Handler(mux)
 }
 
 func (s *Stack) serveInfoPage(w http.ResponseWriter, r *http.Request) {
@@ -184,7 +187,7 @@ func (s *Stack) serveInfoPage(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprintf(w, `<!doctype html><meta charset="utf-8"><title>onair (offline)</title>
-<body style="font-family:system-ui;max-width:44rem;margin:3rem auto;line-height:1.5">
+<body>
 <h1>onair is running offline</h1>
 <p>The web app is not built in this checkout (no <code>web-ui/dist</code>). Everything else is up:</p>
 <ul>

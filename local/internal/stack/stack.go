@@ -23,8 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/onair/onair/local/internal/chatws"
-	"github.com/onair/onair/local/internal/devcert"
 	"github.com/onair/onair/local/internal/cognitoidp"
+	"github.com/onair/onair/local/internal/devcert"
 	"github.com/onair/onair/local/internal/eventbus"
 	"github.com/onair/onair/local/internal/gateway"
 	"github.com/onair/onair/local/internal/host"
@@ -95,6 +95,7 @@ type Stack struct {
 	s3      *s3emu.Service
 	cdn     map[string]string // CloudFront domain → the bucket behind it
 	sim     *streamsim.Sim
+	csp     *cspReports // the web app's CSP violation reports
 	secrets *secretsemu.Service
 	host    *host.Host
 
@@ -131,6 +132,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	s := &Stack{opts: opts, log: opts.Logger, Region: opts.Region, ready: make(chan struct{})}
+	s.csp = &cspReports{log: opts.Logger.With("component", "web")}
 	defer func() {
 		if err != nil {
 			_ = s.Close() // whatever started before the failure
