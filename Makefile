@@ -15,9 +15,13 @@ BUILD_DIR := $(ROOT)/build
 FUNCTIONS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard $(ROOT)/functions/*/main.go)))))
 
 # How Lambda binaries are built (provided.al2023, arm64). lambda.norpc drops
-# the legacy RPC mode: the binary speaks the Runtime API only.
+# the legacy RPC mode: the binary speaks the Runtime API only. XRAY_SDK=1
+# adds the X-Ray SDK's per-AWS-call subsegments (-tags xraysdk; its cost is
+# in docs/performance.md); Tracing: Active records invocations either way.
+comma := ,
+LAMBDA_TAGS := lambda.norpc$(if $(filter 1,$(XRAY_SDK)),$(comma)xraysdk)
 LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
-LAMBDA_FLAGS := -tags lambda.norpc -ldflags='-s -w' -trimpath
+LAMBDA_FLAGS := -tags $(LAMBDA_TAGS) -ldflags='-s -w' -trimpath
 
 .DEFAULT_GOAL := help
 .PHONY: help build test lint validate deploy destroy invoke dev clean check-stage simulate-stream stop-stream trust web web-build web-config web-test
@@ -29,7 +33,7 @@ help: ## Show this help.
 	@echo "Variables: STAGE=dev|prod (deploy, destroy), FN=<LogicalId> EVENT=events/<file>.json"
 	@echo "           [ENV_VARS=env.json] [PARAMS='Key=Value ...'] [CONFIG_ENV=dev|prod] (invoke)."
 
-build: ## Build every function: build/<Name>/bootstrap (linux/arm64) and build/<Name>.zip.
+build: ## Build every function: build/<Name>/bootstrap (linux/arm64) and build/<Name>.zip [XRAY_SDK=1].
 	@cd $(ROOT) && rm -rf $(BUILD_DIR)/.bin && mkdir -p $(BUILD_DIR)/.bin
 	@# One go command builds them all, in parallel, sharing the build cache.
 	cd $(ROOT) && $(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(BUILD_DIR)/.bin/ ./functions/...
@@ -51,8 +55,10 @@ build-%: ## (sam build) Build one function into $(ARTIFACTS_DIR)/bootstrap.
 	@test -f $(ROOT)/functions/$*/main.go || { echo "build-$*: no functions/$*/main.go"; exit 2; }
 	cd $(ROOT) && $(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o "$${ARTIFACTS_DIR}/bootstrap" ./functions/$*
 
-test: ## Run every Go test with the race detector, `make validate`, then the web app's tests (`make web-test`).
+test: ## Run every Go test with the race detector, check the xraysdk build, `make validate`, then the web app's tests (`make web-test`).
 	cd $(ROOT) && $(GO) test -race -p 2 ./...
+	@# The X-Ray SDK variant (make build XRAY_SDK=1) must keep building.
+	cd $(ROOT) && $(GO) build -tags xraysdk ./... && $(GO) vet -tags xraysdk ./shared/app/... ./functions/...
 	@$(MAKE) --no-print-directory -C $(ROOT) validate
 	@$(MAKE) --no-print-directory -C $(ROOT) web-test
 

@@ -1,5 +1,10 @@
+// Command BanUser is the Lambda function BanUser of template.yaml; its builder is
+// shared/functions/banuser.
 package main
 
-import "github.com/onair/onair/shared/app"
+import (
+	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/functions/banuser"
+)
 
-func main() { app.Run("BanUser", app.BanUser) }
+func main() { app.Run(banuser.Function()) }

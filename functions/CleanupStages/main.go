@@ -1,5 +1,10 @@
+// Command CleanupStages is the Lambda function CleanupStages of template.yaml; its builder is
+// shared/functions/cleanupstages.
 package main
 
-import "github.com/onair/onair/shared/app"
+import (
+	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/functions/cleanupstages"
+)
 
-func main() { app.Run("CleanupStages", app.CleanupStages) }
+func main() { app.Run(cleanupstages.Function()) }

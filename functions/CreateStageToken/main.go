@@ -1,5 +1,10 @@
+// Command CreateStageToken is the Lambda function CreateStageToken of template.yaml; its builder is
+// shared/functions/createstagetoken.
 package main
 
-import "github.com/onair/onair/shared/app"
+import (
+	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/functions/createstagetoken"
+)
 
-func main() { app.Run("CreateStageToken", app.CreateStageToken) }
+func main() { app.Run(createstagetoken.Function()) }

@@ -1,5 +1,10 @@
+// Command DeleteStage is the Lambda function DeleteStage of template.yaml; its builder is
+// shared/functions/deletestage.
 package main
 
-import "github.com/onair/onair/shared/app"
+import (
+	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/functions/deletestage"
+)
 
-func main() { app.Run("DeleteStage", app.DeleteStage) }
+func main() { app.Run(deletestage.Function()) }

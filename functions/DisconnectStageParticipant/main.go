@@ -1,5 +1,10 @@
+// Command DisconnectStageParticipant is the Lambda function DisconnectStageParticipant of template.yaml; its builder is
+// shared/functions/disconnectstageparticipant.
 package main
 
-import "github.com/onair/onair/shared/app"
+import (
+	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/functions/disconnectstageparticipant"
+)
 
-func main() { app.Run("DisconnectStageParticipant", app.DisconnectStageParticipant) }
+func main() { app.Run(disconnectstageparticipant.Function()) }

@@ -1,5 +1,10 @@
+// Command GetChannel is the Lambda function GetChannel of template.yaml; its builder is
+// shared/functions/getchannel.
 package main
 
-import "github.com/onair/onair/shared/app"
+import (
+	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/functions/getchannel"
+)
 
-func main() { app.Run("GetChannel", app.GetChannel) }
+func main() { app.Run(getchannel.Function()) }

@@ -1,5 +1,10 @@
+// Command ListStages is the Lambda function ListStages of template.yaml; its builder is
+// shared/functions/liststages.
 package main
 
-import "github.com/onair/onair/shared/app"
+import (
+	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/functions/liststages"
+)
 
-func main() { app.Run("ListStages", app.ListStages) }
+func main() { app.Run(liststages.Function()) }

@@ -1,5 +1,10 @@
+// Command ListStreamSessions is the Lambda function ListStreamSessions of template.yaml; its builder is
+// shared/functions/liststreamsessions.
 package main
 
-import "github.com/onair/onair/shared/app"
+import (
+	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/functions/liststreamsessions"
+)
 
-func main() { app.Run("ListStreamSessions", app.ListStreamSessions) }
+func main() { app.Run(liststreamsessions.Function()) }

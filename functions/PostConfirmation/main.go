@@ -1,5 +1,10 @@
+// Command PostConfirmation is the Lambda function PostConfirmation of template.yaml; its builder is
+// shared/functions/postconfirmation.
 package main
 
-import "github.com/onair/onair/shared/app"
+import (
+	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/functions/postconfirmation"
+)
 
-func main() { app.Run("PostConfirmation", app.PostConfirmation) }
+func main() { app.Run(postconfirmation.Function()) }

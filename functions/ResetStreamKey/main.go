@@ -1,5 +1,10 @@
+// Command ResetStreamKey is the Lambda function ResetStreamKey of template.yaml; its builder is
+// shared/functions/resetstreamkey.
 package main
 
-import "github.com/onair/onair/shared/app"
+import (
+	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/functions/resetstreamkey"
+)
 
-func main() { app.Run("ResetStreamKey", app.ResetStreamKey) }
+func main() { app.Run(resetstreamkey.Function()) }

@@ -1,5 +1,10 @@
+// Command StreamEvents is the Lambda function StreamEvents of template.yaml; its builder is
+// shared/functions/streamevents.
 package main
 
-import "github.com/onair/onair/shared/app"
+import (
+	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/functions/streamevents"
+)
 
-func main() { app.Run("StreamEvents", app.StreamEvents) }
+func main() { app.Run(streamevents.Function()) }

@@ -1,5 +1,10 @@
+// Command UnfollowChannel is the Lambda function UnfollowChannel of template.yaml; its builder is
+// shared/functions/unfollowchannel.
 package main
 
-import "github.com/onair/onair/shared/app"
+import (
+	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/functions/unfollowchannel"
+)
 
-func main() { app.Run("UnfollowChannel", app.UnfollowChannel) }
+func main() { app.Run(unfollowchannel.Function()) }

@@ -16,6 +16,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/profiles"
@@ -67,8 +69,27 @@ type Bucket interface {
 	DeleteObject(ctx context.Context, key string) error
 }
 
-// Service serves the asset routes and processes the bucket's events.
-type Service struct {
+// CreateAssetUpload serves POST /channel/assets/imagePresignedPost/create
+// (see service.CreateAssetUpload).
+func CreateAssetUpload(st Store, bucket Bucket, now func() time.Time) http.Handler {
+	return (&service{Store: st, Bucket: bucket, Now: now}).CreateAssetUpload()
+}
+
+// DeleteAsset serves DELETE /channel/asset (see service.DeleteAsset).
+func DeleteAsset(st Store, bucket Bucket, now func() time.Time) http.Handler {
+	return (&service{Store: st, Bucket: bucket, Now: now}).DeleteAsset()
+}
+
+// UpdateAssetVersion is the handler of the assets queue: S3 ObjectCreated
+// events of uploaded images, whose URLs are baseURL/<key>?versionId= (see
+// service.UpdateAssetVersion).
+func UpdateAssetVersion(st Store, baseURL string, now func() time.Time) func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+	return (&service{Store: st, BaseURL: baseURL, Now: now}).UpdateAssetVersion
+}
+
+// service serves the asset routes and processes the bucket's events. Each
+// constructor above sets the fields its route uses.
+type service struct {
 	Store  Store
 	Bucket Bucket
 	// BaseURL is where images are served (CHANNEL_ASSETS_BASE_URL: the
@@ -81,14 +102,14 @@ type Service struct {
 	PresetAvatar func() string
 }
 
-func (s *Service) now() time.Time {
+func (s *service) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
 	return time.Now()
 }
 
-func (s *Service) presetAvatar() string {
+func (s *service) presetAvatar() string {
 	if s.PresetAvatar != nil {
 		return s.PresetAvatar()
 	}
@@ -111,7 +132,7 @@ func errUserNotFound() error {
 
 // channel loads the caller's profile and requires its asset id, which
 // provisioning sets.
-func (s *Service) channel(ctx context.Context, r *http.Request) (onair.User, error) {
+func (s *service) channel(ctx context.Context, r *http.Request) (onair.User, error) {
 	c, err := httpapi.MustCaller(r)
 	if err != nil {
 		return onair.User{}, err

@@ -29,7 +29,7 @@ import (
 // an image of ours, users who no longer exist. A body that is not an S3
 // event notification at all is reported as failed, so it ends up in the
 // dead-letter queue for someone to look at.
-func (s *Service) UpdateAssetVersion(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+func (s *service) UpdateAssetVersion(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	log := telemetry.Logger(ctx)
 	// An empty list, not null: every message succeeded.
 	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
@@ -47,7 +47,7 @@ type testEvent struct {
 	Event string `json:"Event"`
 }
 
-func (s *Service) processMessage(ctx context.Context, body string) error {
+func (s *service) processMessage(ctx context.Context, body string) error {
 	var probe testEvent
 	if err := json.Unmarshal([]byte(body), &probe); err == nil && probe.Event == "s3:TestEvent" {
 		return nil
@@ -71,7 +71,7 @@ func (s *Service) processMessage(ctx context.Context, body string) error {
 // processRecord applies one S3 record; it is idempotent (a redelivered
 // record changes nothing), so a message whose second record failed can be
 // redelivered whole.
-func (s *Service) processRecord(ctx context.Context, rec events.S3EventRecord) error {
+func (s *service) processRecord(ctx context.Context, rec events.S3EventRecord) error {
 	log := telemetry.Logger(ctx)
 	if !strings.HasPrefix(rec.EventName, "ObjectCreated:") {
 		log.Info("asset event ignored", "reason", "not an ObjectCreated event", "eventName", rec.EventName)
@@ -163,7 +163,7 @@ func CompareSequencers(a, b string) int {
 }
 
 // assetURL is the served URL of a version of key.
-func (s *Service) assetURL(key, versionID string) string {
+func (s *service) assetURL(key, versionID string) string {
 	u := strings.TrimRight(s.BaseURL, "/") + "/" + key
 	if versionID != "" {
 		u += "?versionId=" + url.QueryEscape(versionID)

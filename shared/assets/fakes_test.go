@@ -138,13 +138,13 @@ var alice = onair.User{Sub: "sub-alice", Username: "alice", Avatar: "custom", Ba
 type env struct {
 	store  *fakeStore
 	bucket *fakeBucket
-	svc    *Service
+	svc    *service
 }
 
 func newEnv(users ...onair.User) *env {
 	st := newFakeStore(users...)
 	b := &fakeBucket{}
-	return &env{store: st, bucket: b, svc: &Service{
+	return &env{store: st, bucket: b, svc: &service{
 		Store: st, Bucket: b, BaseURL: "https://d111111abcdef8.cloudfront.net",
 		Now: func() time.Time { return testNow }, PresetAvatar: func() string { return "tiger" },
 	}}

@@ -34,7 +34,7 @@ type UploadResponse struct {
 // with {"assetType": "avatar"|"banner", "contentType": "image/jpeg"|
 // "image/jpg"|"image/png"}: a presigned POST for the caller's own image key,
 // at most 1 MB (avatar) or 5 MB (banner), valid for 20 seconds.
-func (s *Service) CreateAssetUpload() http.Handler {
+func (s *service) CreateAssetUpload() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		var req uploadRequest
 		if err := httpapi.Decode(r, &req); err != nil {
@@ -68,7 +68,7 @@ type deleteRequest struct {
 // the deleted image shows a preset again: a random preset avatar, or the
 // default banner (the reference left the name "custom" pointing at
 // nothing). 204.
-func (s *Service) DeleteAsset() http.Handler {
+func (s *service) DeleteAsset() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		var req deleteRequest
 		if err := httpapi.Decode(r, &req); err != nil {
@@ -95,7 +95,7 @@ func (s *Service) DeleteAsset() http.Handler {
 // no URL, the last sequencer, and the deletion time as LastModified, so that
 // an ObjectCreated event of an upload made before the deletion, delivered
 // late, does not bring the image back (see UpdateAssetVersion).
-func (s *Service) forget(ctx context.Context, sub, assetType string) error {
+func (s *service) forget(ctx context.Context, sub, assetType string) error {
 	deletedAt := s.now().UTC()
 	_, err := s.Store.UpdateUser(ctx, sub, func(u *onair.User) error {
 		a := u.ChannelAssets[assetType]

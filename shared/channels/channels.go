@@ -11,6 +11,7 @@ package channels
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 
 	"github.com/onair/onair/shared/onair"
@@ -102,15 +103,42 @@ type Config struct {
 	AssetUploadURL string
 }
 
-// Service serves the channel routes. Each handler uses only some of the
-// adapters; a function's wiring (shared/app) sets the ones its route needs:
-//
-//	GetChannel, UpdatePreferences: Store
-//	CreateChannelResources:        Store, Video, Chat, Accounts
-//	ResetStreamKey:                Store, Video
-//	UpdateUsername:                Store, Accounts
-//	DeleteChannel:                 Store, Video, Chat, Accounts, RealTime, Assets (nil: no bucket)
-type Service struct {
+// GetChannel serves GET /channel.
+func GetChannel(st Store) http.Handler {
+	return (&service{Store: st}).GetChannel()
+}
+
+// CreateChannelResources serves POST /channel/resources/create: the
+// caller's IVS channel, stream key and chat room, tagged with
+// cfg.ProjectTag.
+func CreateChannelResources(st Store, video Video, chat Chat, accounts Accounts, cfg Config, now func() time.Time) http.Handler {
+	return (&service{Store: st, Video: video, Chat: chat, Accounts: accounts, Config: cfg, Now: now}).CreateChannelResources()
+}
+
+// ResetStreamKey serves GET and POST /channel/streamKey/reset.
+func ResetStreamKey(st Store, video Video) http.Handler {
+	return (&service{Store: st, Video: video}).ResetStreamKey()
+}
+
+// DeleteChannel serves DELETE /channel: the caller's whole account.
+func DeleteChannel(st Store, video Video, chat Chat, rt RealTime, accounts Accounts, assets Assets, cfg Config) http.Handler {
+	return (&service{Store: st, Video: video, Chat: chat, RealTime: rt, Accounts: accounts, Assets: assets, Config: cfg}).DeleteChannel()
+}
+
+// UpdateUsername serves PUT /channel/username/update.
+func UpdateUsername(st Store, accounts Accounts) http.Handler {
+	return (&service{Store: st, Accounts: accounts}).UpdateUsername()
+}
+
+// UpdatePreferences serves PUT /channel/preferences/update; image previews
+// must point into cfg.AssetBucket.
+func UpdatePreferences(st Store, cfg Config, now func() time.Time) http.Handler {
+	return (&service{Store: st, Config: cfg, Now: now}).UpdatePreferences()
+}
+
+// service implements the channel routes; each constructor above sets the
+// adapters its route uses (tests set the rest: NewToken, Sleep).
+type service struct {
 	Store    Store
 	Video    Video
 	Chat     Chat
@@ -126,7 +154,7 @@ type Service struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-func (s *Service) now() time.Time {
+func (s *service) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
@@ -149,7 +177,7 @@ func errUserNotFound() error {
 }
 
 // getUser loads the caller's profile, turning "missing" into UserNotFound.
-func (s *Service) getUser(ctx context.Context, sub string) (onair.User, error) {
+func (s *service) getUser(ctx context.Context, sub string) (onair.User, error) {
 	u, err := s.Store.GetUser(ctx, sub)
 	if errors.Is(err, onair.ErrNotFound) {
 		return onair.User{}, errUserNotFound()
@@ -158,7 +186,7 @@ func (s *Service) getUser(ctx context.Context, sub string) (onair.User, error) {
 }
 
 // getChannel loads the caller's profile and requires a provisioned channel.
-func (s *Service) getChannel(ctx context.Context, sub string) (onair.User, error) {
+func (s *service) getChannel(ctx context.Context, sub string) (onair.User, error) {
 	u, err := s.getUser(ctx, sub)
 	if err != nil {
 		return u, err
@@ -180,7 +208,7 @@ func as(err error, typ, message string) error {
 }
 
 // ownerTags are the tags that mark a resource as sub's in this deployment.
-func (s *Service) ownerTags(sub string) map[string]string {
+func (s *service) ownerTags(sub string) map[string]string {
 	tags := map[string]string{onair.TagOwner: sub}
 	if s.Config.ProjectTag != "" {
 		tags[onair.TagProject] = s.Config.ProjectTag

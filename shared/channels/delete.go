@@ -16,7 +16,7 @@ import (
 // its IVS resources, uploaded images, stream history, follows, bans and
 // sign-in. 204 when done. Every step treats "already gone" as done, so a
 // request that failed half-way is finished by the next one.
-func (s *Service) DeleteChannel() http.Handler {
+func (s *service) DeleteChannel() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		c, err := httpapi.MustCaller(r)
 		if err != nil {
@@ -44,7 +44,7 @@ const profileRounds = 3
 // DeleteAccount deletes everything of the caller, in an order that keeps the
 // profile (which names the resources) until the resources are gone, and the
 // Cognito user (the only way to call again) until last.
-func (s *Service) DeleteAccount(ctx context.Context, c onair.Caller) error {
+func (s *service) DeleteAccount(ctx context.Context, c onair.Caller) error {
 	log := telemetry.Logger(ctx)
 	var done resourcesOf
 	for round := 0; ; round++ {
@@ -95,7 +95,7 @@ type resourcesOf struct {
 
 // deleteResources deletes the IVS resources, stage, images and stream
 // sessions of u.
-func (s *Service) deleteResources(ctx context.Context, u onair.User) error {
+func (s *service) deleteResources(ctx context.Context, u onair.User) error {
 	if u.ChannelArn != "" {
 		if err := s.Video.StopStream(ctx, u.ChannelArn); err != nil && !errors.Is(err, onair.ErrNotFound) {
 			return fmt.Errorf("delete account: stop stream: %w", err)
@@ -136,7 +136,7 @@ func (s *Service) deleteResources(ctx context.Context, u onair.User) error {
 
 // sweep deletes resources tagged as the user's under their current names that
 // the profile does not name: leftovers of a provisioning that failed.
-func (s *Service) sweep(ctx context.Context, u onair.User) error {
+func (s *service) sweep(ctx context.Context, u onair.User) error {
 	tags := s.ownerTags(u.Sub)
 	chans, err := s.Video.FindChannels(ctx, ChannelName(u.Username), tags)
 	if err != nil {
@@ -170,7 +170,7 @@ func (s *Service) sweep(ctx context.Context, u onair.User) error {
 
 // deleteIVSChannel deletes a channel, waiting out the moment after StopStream
 // during which IVS still sees it live.
-func (s *Service) deleteIVSChannel(ctx context.Context, arn string) error {
+func (s *service) deleteIVSChannel(ctx context.Context, arn string) error {
 	for i := 0; ; i++ {
 		err := s.Video.DeleteChannel(ctx, arn)
 		if err == nil {
@@ -186,7 +186,7 @@ func (s *Service) deleteIVSChannel(ctx context.Context, arn string) error {
 }
 
 // deleteStage deletes the user's stage in IVS Real-Time and its record.
-func (s *Service) deleteStage(ctx context.Context, id string) error {
+func (s *service) deleteStage(ctx context.Context, id string) error {
 	arn := ""
 	st, err := s.Store.GetStage(ctx, id)
 	switch {
@@ -209,7 +209,7 @@ func (s *Service) deleteStage(ctx context.Context, id string) error {
 	return nil
 }
 
-func (s *Service) sleep(ctx context.Context, d time.Duration) error {
+func (s *service) sleep(ctx context.Context, d time.Duration) error {
 	if s.Sleep != nil {
 		return s.Sleep(ctx, d)
 	}

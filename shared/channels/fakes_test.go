@@ -653,7 +653,7 @@ func (r *fakeRealTime) DeleteStage(ctx context.Context, arn string) error {
 	return nil
 }
 
-// env is a Service over fresh fakes.
+// env is a service over fresh fakes.
 type env struct {
 	j        *journal
 	store    *fakeStore
@@ -662,7 +662,7 @@ type env struct {
 	accounts *fakeAccounts
 	assets   *fakeAssets
 	rt       *fakeRealTime
-	svc      *Service
+	svc      *service
 	now      time.Time
 }
 
@@ -683,7 +683,7 @@ func newEnv(t *testing.T) *env {
 	}
 	var tokens int
 	var mu sync.Mutex
-	e.svc = &Service{
+	e.svc = &service{
 		Store: e.store, Video: e.video, Chat: e.chat, Accounts: e.accounts, Assets: e.assets, RealTime: e.rt,
 		Config: Config{ProjectTag: "onair-test", ChannelType: "STANDARD", Region: "us-east-1", AccountID: "111122223333",
 			AssetBucket: "onair-assets", AssetUploadURL: "http://localhost:4566/onair-assets"},

@@ -83,7 +83,7 @@ func View(u onair.User) ChannelView {
 // ChannelNotProvisionedException (the reference answered 500); the web app
 // then calls POST /channel/resources/create. A missing profile is 404
 // UserNotFoundException, which provisioning also repairs.
-func (s *Service) GetChannel() http.Handler {
+func (s *service) GetChannel() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		c, err := httpapi.MustCaller(r)
 		if err != nil {

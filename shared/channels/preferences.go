@@ -77,7 +77,7 @@ func invalid(format string, args ...any) error {
 // have stored the final URL of the same upload, and then the preview is a
 // successful no-op (the reference answered 500 there, its §13.15). Answers 200
 // with the request body.
-func (s *Service) UpdatePreferences() http.Handler {
+func (s *service) UpdatePreferences() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		c, err := httpapi.MustCaller(r)
 		if err != nil {
@@ -234,7 +234,7 @@ func (c Config) previewMatches(raw, assetID, typ string) bool {
 	return false
 }
 
-func (s *Service) applyPreferences(ctx context.Context, sub string, changes []change) error {
+func (s *service) applyPreferences(ctx context.Context, sub string, changes []change) error {
 	_, err := s.Store.UpdateUser(ctx, sub, func(u *onair.User) error {
 		changed := false
 		set := func(field *string, v string) {

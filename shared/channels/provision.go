@@ -59,7 +59,7 @@ func errProvisioningInProgress() error {
 // the channel, 200 {} when the channel already existed, 409 while another
 // request is provisioning it. The body is ignored: everything comes from the
 // caller's identity and profile.
-func (s *Service) CreateChannelResources() http.Handler {
+func (s *service) CreateChannelResources() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		c, err := httpapi.MustCaller(r)
 		if err != nil {
@@ -92,7 +92,7 @@ type attempt struct {
 // and reports whether it created them now. It is idempotent: resources a
 // failed earlier attempt left behind (found by name and owner tag) are
 // adopted, never duplicated.
-func (s *Service) Provision(ctx context.Context, c onair.Caller) (bool, error) {
+func (s *service) Provision(ctx context.Context, c onair.Caller) (bool, error) {
 	if err := s.ensureProfile(ctx, c); err != nil {
 		return false, err
 	}
@@ -154,7 +154,7 @@ func claimStale(c onair.Claim, now time.Time) bool {
 	return c.StartedAt.IsZero() || now.Sub(c.StartedAt) > ClaimTTL
 }
 
-func (s *Service) newToken() string {
+func (s *service) newToken() string {
 	if s.NewToken != nil {
 		return s.NewToken()
 	}
@@ -166,7 +166,7 @@ func (s *Service) newToken() string {
 // ensureProfile creates the caller's profile from Cognito when it is missing
 // (for example when the post-confirmation trigger failed), so that a user who
 // can sign in can always get a channel.
-func (s *Service) ensureProfile(ctx context.Context, c onair.Caller) error {
+func (s *service) ensureProfile(ctx context.Context, c onair.Caller) error {
 	_, err := s.Store.GetUser(ctx, c.Sub)
 	if err == nil || !errors.Is(err, onair.ErrNotFound) {
 		return err
@@ -206,7 +206,7 @@ func (s *Service) ensureProfile(ctx context.Context, c onair.Caller) error {
 }
 
 // acquire finds or creates the user's channel, stream key and room.
-func (s *Service) acquire(ctx context.Context, u onair.User) (attempt, error) {
+func (s *service) acquire(ctx context.Context, u onair.User) (attempt, error) {
 	var a attempt
 	tags := s.ownerTags(u.Sub)
 
@@ -272,7 +272,7 @@ func (s *Service) acquire(ctx context.Context, u onair.User) (attempt, error) {
 // currentKey returns the channel's stream key, creating one if it has none.
 // A channel holds at most one key, so a create that fails because another
 // request made one meanwhile falls back to that key.
-func (s *Service) currentKey(ctx context.Context, channelArn string) (onair.StreamKey, error) {
+func (s *service) currentKey(ctx context.Context, channelArn string) (onair.StreamKey, error) {
 	arns, err := s.Video.ListStreamKeys(ctx, channelArn)
 	if err != nil {
 		return onair.StreamKey{}, err
@@ -291,7 +291,7 @@ func (s *Service) currentKey(ctx context.Context, channelArn string) (onair.Stre
 }
 
 // commit stores the resources, only if this attempt still holds the claim.
-func (s *Service) commit(ctx context.Context, sub, token string, a attempt) error {
+func (s *service) commit(ctx context.Context, sub, token string, a attempt) error {
 	_, err := s.Store.UpdateUser(ctx, sub, func(u *onair.User) error {
 		if u.ChannelArn != "" || u.Provisioning == nil || u.Provisioning.Token != token {
 			return errProvisioningInProgress()
@@ -313,7 +313,7 @@ func (s *Service) commit(ctx context.Context, sub, token string, a attempt) erro
 
 // committed reports whether the profile holds a's channel: a commit whose
 // reply was lost may still have been written.
-func (s *Service) committed(ctx context.Context, sub string, a attempt) bool {
+func (s *service) committed(ctx context.Context, sub string, a attempt) bool {
 	if a.channel.Arn == "" {
 		return false
 	}
@@ -330,7 +330,7 @@ func (s *Service) committed(ctx context.Context, sub string, a attempt) bool {
 // until a retry has adopted what is left under the current name. fresh says
 // the attempt did not take over an earlier claim, so nothing an earlier
 // attempt made can be lying around unseen.
-func (s *Service) abandon(ctx context.Context, sub, token string, a attempt, fresh bool) {
+func (s *service) abandon(ctx context.Context, sub, token string, a attempt, fresh bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CleanupBudget)
 	defer cancel()
 	log := telemetry.Logger(ctx)

@@ -16,7 +16,7 @@ const resetAttempts = 3
 // ResetStreamKey serves GET and POST /channel/streamKey/reset (GET is the
 // reference's; POST is the honest method for a change): it stops the live
 // stream, replaces the stream key and answers 200 {streamKeyValue}.
-func (s *Service) ResetStreamKey() http.Handler {
+func (s *service) ResetStreamKey() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		c, err := httpapi.MustCaller(r)
 		if err != nil {
@@ -39,7 +39,7 @@ var errKeyRaced = onair.Errorf(onair.Conflict, "ConflictException", "The stream 
 // is deleted before one is created. The new key is stored only if the stored
 // key is still the one this reset started from, so of two concurrent resets
 // the one that stores last also holds the key IVS has; the other starts over.
-func (s *Service) ResetKey(ctx context.Context, sub string) (onair.StreamKey, error) {
+func (s *service) ResetKey(ctx context.Context, sub string) (onair.StreamKey, error) {
 	for range resetAttempts {
 		key, err := s.resetOnce(ctx, sub)
 		if errors.Is(err, errKeyRaced) {
@@ -54,7 +54,7 @@ func (s *Service) ResetKey(ctx context.Context, sub string) (onair.StreamKey, er
 	return onair.StreamKey{}, errKeyRaced
 }
 
-func (s *Service) resetOnce(ctx context.Context, sub string) (onair.StreamKey, error) {
+func (s *service) resetOnce(ctx context.Context, sub string) (onair.StreamKey, error) {
 	u, err := s.getChannel(ctx, sub)
 	if err != nil {
 		return onair.StreamKey{}, err

@@ -17,7 +17,7 @@ import (
 const resetPath = "/channel/streamKey/reset"
 
 // resetRoutes serves the reset on both methods, as the function does.
-func resetRoutes(s *Service) http.Handler {
+func resetRoutes(s *service) http.Handler {
 	h := s.ResetStreamKey()
 	return httpapi.Routes(map[string]http.Handler{"GET " + resetPath: h, "POST " + resetPath: h})
 }

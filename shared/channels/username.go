@@ -24,7 +24,7 @@ func errUsernameTaken() error {
 // UpdateUsername serves PUT /channel/username/update {newUsername}: the
 // caller's public name changes, in Cognito (preferred_username, the name they
 // sign in with) and in their profile. 200 {username}.
-func (s *Service) UpdateUsername() http.Handler {
+func (s *service) UpdateUsername() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		c, err := httpapi.MustCaller(r)
 		if err != nil {
@@ -50,7 +50,7 @@ func (s *Service) UpdateUsername() http.Handler {
 // Rename changes the caller's username. Cognito is the authority on
 // uniqueness (its aliases are unique case-insensitively), so it changes first;
 // if the profile then cannot follow, Cognito is put back.
-func (s *Service) Rename(ctx context.Context, c onair.Caller, name string) (string, error) {
+func (s *service) Rename(ctx context.Context, c onair.Caller, name string) (string, error) {
 	if err := usernames.Validate(name); err != nil {
 		if errors.Is(err, usernames.ErrInvalid) {
 			// The reference's exception name for a malformed new name.
@@ -103,7 +103,7 @@ func (s *Service) Rename(ctx context.Context, c onair.Caller, name string) (stri
 // restoreAlias puts Cognito's preferred_username back to the profile's name
 // after the profile refused the rename, so sign-in keeps matching the name
 // shown everywhere.
-func (s *Service) restoreAlias(ctx context.Context, c onair.Caller, old, attempted string) {
+func (s *service) restoreAlias(ctx context.Context, c onair.Caller, old, attempted string) {
 	ctx = context.WithoutCancel(ctx)
 	if err := s.Accounts.AdminUpdateUserAttributes(ctx, c.Username, map[string]string{"preferred_username": old}); err != nil {
 		telemetry.Logger(ctx).Error("rename: could not restore preferred_username",

@@ -53,6 +53,12 @@ type Service struct {
 // New returns the service.
 func New(st Store, tokens Tokens) *Service { return &Service{store: st, tokens: tokens} }
 
+// CreateChatToken serves POST /channel/chatToken/create (see
+// Service.CreateToken).
+func CreateChatToken(st Store, tokens Tokens) http.Handler {
+	return httpapi.Func(New(st, tokens).CreateToken)
+}
+
 type tokenRequest struct {
 	ChatRoomOwnerUsername string `json:"chatRoomOwnerUsername"`
 }

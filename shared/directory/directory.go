@@ -35,6 +35,14 @@ type Directory struct {
 // New returns the directory over st.
 func New(st Store) *Directory { return &Directory{store: st} }
 
+// GetChannelPage serves GET /channels/{username} (see
+// Directory.GetChannelPage).
+func GetChannelPage(st Store) http.Handler { return httpapi.Func(New(st).GetChannelPage) }
+
+// ListChannels serves GET /channels, the live directory (see
+// Directory.ListChannels).
+func ListChannels(st Store) http.Handler { return httpapi.Func(New(st).ListChannels) }
+
 // Card is a channel as lists show it.
 type Card struct {
 	Avatar           string            `json:"avatar"`

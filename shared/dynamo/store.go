@@ -13,6 +13,8 @@ package dynamo
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -38,6 +40,23 @@ var _ store.Store = (*Store)(nil)
 // New returns a store on the given tables.
 func New(cfg aws.Config, tables Tables) *Store {
 	return &Store{db: dynamodb.NewFromConfig(cfg), tables: tables, retry: defaultRetry()}
+}
+
+// Open is a function's store in Lambda: the tables named by CHANNELS_TABLE
+// and STREAMS_TABLE in its environment (app.Platform.Store takes it).
+func Open(cfg aws.Config, getenv func(string) string) (store.Store, error) {
+	t := Tables{Channels: strings.TrimSpace(getenv("CHANNELS_TABLE")), Streams: strings.TrimSpace(getenv("STREAMS_TABLE"))}
+	var missing []string
+	if t.Channels == "" {
+		missing = append(missing, "CHANNELS_TABLE")
+	}
+	if t.Streams == "" {
+		missing = append(missing, "STREAMS_TABLE")
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("missing environment: %s", strings.Join(missing, ", "))
+	}
+	return New(cfg, t), nil
 }
 
 // api is the part of the DynamoDB client the store calls: a seam for tests

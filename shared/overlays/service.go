@@ -47,8 +47,29 @@ type MetadataSender interface {
 // the whole send stays under 2 s.
 var retryDelays = []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second}
 
-// Service serves the overlay routes.
-type Service struct {
+// SendStreamAction serves POST /channel/actions/send: the action goes to
+// the caller's live stream as timed metadata through sender.
+func SendStreamAction(users Users, docs Documents, sender MetadataSender, now func() time.Time) http.Handler {
+	return (&service{Users: users, Documents: docs, Sender: sender, Now: now}).SendStreamAction()
+}
+
+// GetActiveStreamAction serves GET /channel/actions/active.
+func GetActiveStreamAction(users Users, docs Documents, now func() time.Time) http.Handler {
+	return (&service{Users: users, Documents: docs, Now: now}).GetActiveStreamAction()
+}
+
+// GetStreamActionPresets serves GET /channel/actions/presets.
+func GetStreamActionPresets(users Users, docs Documents) http.Handler {
+	return (&service{Users: users, Documents: docs}).GetStreamActionPresets()
+}
+
+// PutStreamActionPresets serves PUT /channel/actions/presets.
+func PutStreamActionPresets(users Users, docs Documents) http.Handler {
+	return (&service{Users: users, Documents: docs}).PutStreamActionPresets()
+}
+
+// service serves the overlay routes.
+type service struct {
 	Users     Users
 	Documents Documents
 	Sender    MetadataSender
@@ -57,14 +78,14 @@ type Service struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-func (s *Service) now() time.Time {
+func (s *service) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
 	return time.Now()
 }
 
-func (s *Service) sleep(ctx context.Context, d time.Duration) error {
+func (s *service) sleep(ctx context.Context, d time.Duration) error {
 	if s.Sleep != nil {
 		return s.Sleep(ctx, d)
 	}
@@ -93,7 +114,7 @@ type sendRequest struct {
 	Data json.RawMessage `json:"data"`
 }
 
-func (s *Service) channel(ctx context.Context, sub string) (onair.User, error) {
+func (s *service) channel(ctx context.Context, sub string) (onair.User, error) {
 	u, err := s.Users.GetUser(ctx, sub)
 	if errors.Is(err, onair.ErrNotFound) {
 		return onair.User{}, onair.Errorf(onair.NotFound, "UserNotFoundException", "Your account has no profile yet.")
@@ -108,7 +129,7 @@ func (s *Service) channel(ctx context.Context, sub string) (onair.User, error) {
 }
 
 // SendStreamAction serves POST /channel/actions/send.
-func (s *Service) SendStreamAction() http.Handler {
+func (s *service) SendStreamAction() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		c, err := httpapi.MustCaller(r)
 		if err != nil {
@@ -168,7 +189,7 @@ func (s *Service) SendStreamAction() http.Handler {
 }
 
 // put sends metadata, retrying throttling with growing waits.
-func (s *Service) put(ctx context.Context, channelArn, metadata string) error {
+func (s *service) put(ctx context.Context, channelArn, metadata string) error {
 	for attempt := 0; ; attempt++ {
 		err := s.Sender.PutMetadata(ctx, channelArn, metadata)
 		if err == nil {
@@ -195,7 +216,7 @@ func (s *Service) put(ctx context.Context, channelArn, metadata string) error {
 // GetActiveStreamAction serves GET /channel/actions/active: the action
 // viewers currently see, or {} when none is (stopped, expired, or sent
 // before the current live session; nothing is shown while offline).
-func (s *Service) GetActiveStreamAction() http.Handler {
+func (s *service) GetActiveStreamAction() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		c, err := httpapi.MustCaller(r)
 		if err != nil {
@@ -246,7 +267,7 @@ func isActive(a ActiveAction, u onair.User, now time.Time) bool {
 type Presets map[string]json.RawMessage
 
 // GetStreamActionPresets serves GET /channel/actions/presets.
-func (s *Service) GetStreamActionPresets() http.Handler {
+func (s *service) GetStreamActionPresets() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		c, err := httpapi.MustCaller(r)
 		if err != nil {
@@ -270,7 +291,7 @@ func (s *Service) GetStreamActionPresets() http.Handler {
 // PutStreamActionPresets serves PUT /channel/actions/presets: it replaces
 // the saved presets with the body, a map from action name to action data.
 // Every preset must be a valid action: a preset is what "start" sends.
-func (s *Service) PutStreamActionPresets() http.Handler {
+func (s *service) PutStreamActionPresets() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		c, err := httpapi.MustCaller(r)
 		if err != nil {

@@ -90,7 +90,7 @@ type env struct {
 	sender *fakeSender
 	sleeps []time.Duration
 	now    time.Time
-	svc    *Service
+	svc    *service
 	mux    http.Handler
 	emf    bytes.Buffer
 }
@@ -109,7 +109,7 @@ func newEnv() *env {
 		sender: &fakeSender{},
 		now:    now,
 	}
-	e.svc = &Service{
+	e.svc = &service{
 		Users: e.store, Documents: e.store, Sender: e.sender,
 		Now: func() time.Time { return e.now },
 		Sleep: func(ctx context.Context, d time.Duration) error {
@@ -284,7 +284,7 @@ func TestSendStopsRetryingWhenTheRequestEnds(t *testing.T) {
 }
 
 func TestRealSleepHonoursContext(t *testing.T) {
-	s := &Service{}
+	s := &service{}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	start := time.Now()

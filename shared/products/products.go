@@ -94,6 +94,11 @@ type Service struct {
 	Catalog Catalog
 }
 
+// SearchProducts serves GET /products/{keywords} (see Service.SearchProducts).
+func SearchProducts(st Store, catalog Catalog) http.Handler {
+	return (&Service{Store: st, Catalog: catalog}).SearchProducts()
+}
+
 // Response is the search result: the reference's shape.
 type Response struct {
 	SearchCount int                          `json:"searchCount"`

@@ -3,6 +3,7 @@
 package s3
 
 import (
+	"context"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,3 +32,22 @@ func New(cfg aws.Config, bucket string) *Client {
 
 // Bucket is the bucket the client works on.
 func (c *Client) Bucket() string { return c.bucket }
+
+// AssetBucket is the client as the assets package's Bucket port: browser
+// uploads signed on Now's clock, deletes of an object's current version.
+type AssetBucket struct {
+	Client *Client
+	Now    func() time.Time
+}
+
+// PresignPost signs a browser upload of exactly key and contentType, of at
+// most maxBytes, valid for expires.
+func (b AssetBucket) PresignPost(ctx context.Context, key, contentType string, maxBytes int64, expires time.Duration) (string, map[string]string, error) {
+	p, err := b.Client.PresignPost(ctx, PostPolicy{Key: key, ContentType: contentType, MaxBytes: maxBytes, Expires: expires, SignedAt: b.Now()})
+	return p.URL, p.Fields, err
+}
+
+// DeleteObject deletes key's current version.
+func (b AssetBucket) DeleteObject(ctx context.Context, key string) error {
+	return b.Client.DeleteObject(ctx, key)
+}

@@ -68,7 +68,10 @@ func TestFunctionMainIsTheOneLineRunForm(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join(root, "functions", name, "main.go"))
 			require.NoError(t, err)
-			want := fmt.Sprintf("package main\n\nimport \"github.com/onair/onair/shared/app\"\n\nfunc main() { app.Run(%q, app.%s) }\n", name, name)
+			pkg := strings.ToLower(name)
+			want := fmt.Sprintf("// Command %[1]s is the Lambda function %[1]s of template.yaml; its builder is\n"+
+				"// shared/functions/%[2]s.\npackage main\n\nimport (\n\t\"github.com/onair/onair/shared/app\"\n"+
+				"\t\"github.com/onair/onair/shared/functions/%[2]s\"\n)\n\nfunc main() { app.Run(%[2]s.Function()) }\n", name, pkg)
 			assert.Equal(t, want, string(b))
 		})
 	}

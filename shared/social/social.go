@@ -42,19 +42,45 @@ type ChatModerator interface {
 	DisconnectUser(ctx context.Context, roomArn, userID, reason string) error
 }
 
-// Service serves the follow and ban routes.
-type Service struct {
+// FollowChannel serves PUT /channel/followingList/add.
+func FollowChannel(st Store, now func() time.Time) http.Handler {
+	return httpapi.Func(newService(st, nil, now).Follow)
+}
+
+// UnfollowChannel serves PUT /channel/followingList/remove.
+func UnfollowChannel(st Store) http.Handler {
+	return httpapi.Func(newService(st, nil, nil).Unfollow)
+}
+
+// GetFollowingList serves GET /channel/followingList.
+func GetFollowingList(st Store) http.Handler {
+	return httpapi.Func(newService(st, nil, nil).FollowingList)
+}
+
+// BanUser serves POST /channel/ban; the banned user is disconnected from
+// the caller's chat room through chat.
+func BanUser(st Store, chat ChatModerator, now func() time.Time) http.Handler {
+	return httpapi.Func(newService(st, chat, now).Ban)
+}
+
+// UnbanUser serves POST /channel/unban.
+func UnbanUser(st Store) http.Handler {
+	return httpapi.Func(newService(st, nil, nil).Unban)
+}
+
+// service implements the follow and ban routes; chat is set for BanUser
+// only, the one route that uses it.
+type service struct {
 	store Store
 	chat  ChatModerator
 	now   func() time.Time
 }
 
-// New returns the service. chat may be nil for functions that do not ban.
-func New(st Store, chat ChatModerator, now func() time.Time) *Service {
+func newService(st Store, chat ChatModerator, now func() time.Time) *service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, chat: chat, now: now}
+	return &service{store: st, chat: chat, now: now}
 }
 
 type followRequest struct {
@@ -62,7 +88,7 @@ type followRequest struct {
 }
 
 // followed resolves the body of a follow route to the followed user.
-func (s *Service) followed(r *http.Request, caller onair.Caller) (onair.User, error) {
+func (s *service) followed(r *http.Request, caller onair.Caller) (onair.User, error) {
 	var req followRequest
 	if err := httpapi.Decode(r, &req); err != nil {
 		return onair.User{}, err
@@ -81,7 +107,7 @@ func (s *Service) followed(r *http.Request, caller onair.Caller) (onair.User, er
 	return u, nil
 }
 
-func (s *Service) userByName(ctx context.Context, name string) (onair.User, error) {
+func (s *service) userByName(ctx context.Context, name string) (onair.User, error) {
 	u, err := s.store.GetUserByUsername(ctx, name)
 	if errors.Is(err, onair.ErrNotFound) {
 		return onair.User{}, onair.Errorf(onair.NotFound, "UserNotFoundException", "No user is named %q.", name)
@@ -91,7 +117,7 @@ func (s *Service) userByName(ctx context.Context, name string) (onair.User, erro
 
 // Follow serves PUT /channel/followingList/add: 200 {} when the caller starts
 // following, 204 when they already did.
-func (s *Service) Follow(w http.ResponseWriter, r *http.Request) error {
+func (s *service) Follow(w http.ResponseWriter, r *http.Request) error {
 	caller, err := httpapi.MustCaller(r)
 	if err != nil {
 		return err
@@ -112,7 +138,7 @@ func (s *Service) Follow(w http.ResponseWriter, r *http.Request) error {
 
 // Unfollow serves PUT /channel/followingList/remove. Unfollowing a channel
 // the caller does not follow succeeds: the outcome is the one asked for.
-func (s *Service) Unfollow(w http.ResponseWriter, r *http.Request) error {
+func (s *service) Unfollow(w http.ResponseWriter, r *http.Request) error {
 	caller, err := httpapi.MustCaller(r)
 	if err != nil {
 		return err
@@ -144,7 +170,7 @@ type FollowingResponse struct {
 // that are live, most recently started first, then the others, most recently
 // followed first; 50 at most. Users who have since deleted their account are
 // left out.
-func (s *Service) FollowingList(w http.ResponseWriter, r *http.Request) error {
+func (s *service) FollowingList(w http.ResponseWriter, r *http.Request) error {
 	caller, err := httpapi.MustCaller(r)
 	if err != nil {
 		return err
@@ -201,7 +227,7 @@ type banRequest struct {
 }
 
 // banned resolves the body of a ban route to the banned user.
-func (s *Service) banned(r *http.Request, caller onair.Caller, verb string) (onair.User, error) {
+func (s *service) banned(r *http.Request, caller onair.Caller, verb string) (onair.User, error) {
 	var req banRequest
 	if err := httpapi.Decode(r, &req); err != nil {
 		return onair.User{}, err
@@ -238,7 +264,7 @@ func (s *Service) banned(r *http.Request, caller onair.Caller, verb string) (ona
 // user is disconnected from the caller's chat room, under the same chat user
 // id their tokens carry (onair.ChatUserID, the sub). Banning again repeats the
 // disconnect, so a client may retry a ban whose disconnect failed.
-func (s *Service) Ban(w http.ResponseWriter, r *http.Request) error {
+func (s *service) Ban(w http.ResponseWriter, r *http.Request) error {
 	caller, err := httpapi.MustCaller(r)
 	if err != nil {
 		return err
@@ -280,7 +306,7 @@ func (s *Service) Ban(w http.ResponseWriter, r *http.Request) error {
 
 // Unban serves POST /channel/unban. Unbanning a user who is not banned
 // succeeds.
-func (s *Service) Unban(w http.ResponseWriter, r *http.Request) error {
+func (s *service) Unban(w http.ResponseWriter, r *http.Request) error {
 	caller, err := httpapi.MustCaller(r)
 	if err != nil {
 		return err

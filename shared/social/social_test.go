@@ -223,7 +223,7 @@ func TestFollowAndUnfollow(t *testing.T) {
 			if tc.already {
 				st.follows[[2]string{ann.Sub, bob.Sub}] = onair.Follow{FollowerSub: ann.Sub, FollowedSub: bob.Sub, At: followedAt}
 			}
-			s := New(st, nil, func() time.Time { return t0 })
+			s := newService(st, nil, func() time.Time { return t0 })
 			h := s.Follow
 			if tc.unfollow {
 				h = s.Unfollow
@@ -291,7 +291,7 @@ func TestFollowingList(t *testing.T) {
 	}
 	want := append(append([]string{}, wantLive...), wantOffline...)[:50]
 
-	res := call(New(st, nil, nil).FollowingList, asAnn, "")
+	res := call(newService(st, nil, nil).FollowingList, asAnn, "")
 	require.Equal(t, 200, res.code, res.body)
 	var resp FollowingResponse
 	require.NoError(t, json.Unmarshal([]byte(res.body), &resp))
@@ -327,7 +327,7 @@ func TestFollowingList(t *testing.T) {
 func TestFollowingListEdgeCases(t *testing.T) {
 	t.Run("nothing followed", func(t *testing.T) {
 		st := newFakeStore(ann)
-		res := call(New(st, nil, nil).FollowingList, asAnn, "")
+		res := call(newService(st, nil, nil).FollowingList, asAnn, "")
 		require.Equal(t, 200, res.code)
 		assert.JSONEq(t, `{"channels":[],"maxResults":50}`, res.body)
 		assert.Empty(t, st.getUsers, "no batch read for an empty list")
@@ -336,12 +336,12 @@ func TestFollowingListEdgeCases(t *testing.T) {
 		st := newFakeStore(ann, bob)
 		st.follows[[2]string{ann.Sub, bob.Sub}] = onair.Follow{FollowerSub: ann.Sub, FollowedSub: bob.Sub}
 		st.err = errors.New("down")
-		res := call(New(st, nil, nil).FollowingList, asAnn, "")
+		res := call(newService(st, nil, nil).FollowingList, asAnn, "")
 		assert.Equal(t, 500, res.code)
 	})
 	t.Run("no caller", func(t *testing.T) {
 		w := httptest.NewRecorder()
-		httpapi.Func(New(newFakeStore(), nil, nil).FollowingList).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+		httpapi.Func(newService(newFakeStore(), nil, nil).FollowingList).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
 		assert.Equal(t, 401, w.Code)
 	})
 }
@@ -414,7 +414,7 @@ func TestBanAndUnban(t *testing.T) {
 				st.bans[[2]string{tc.caller.Sub, bob.Sub}] = onair.Ban{OwnerSub: tc.caller.Sub, BannedSub: bob.Sub}
 			}
 			moderator := &fakeChat{err: tc.chatErr}
-			s := New(st, moderator, func() time.Time { return t0 })
+			s := newService(st, moderator, func() time.Time { return t0 })
 			h := s.Ban
 			if tc.unban {
 				h = s.Unban
@@ -451,7 +451,7 @@ func TestBanDisconnectsTheChatUserIDOfTokens(t *testing.T) {
 	require.Len(t, tokens.reqs, 1)
 
 	moderator := &fakeChat{}
-	res = call(New(st, moderator, nil).Ban, asAnn, `{"bannedChannelArn":"`+bob.ChannelArn+`"}`)
+	res = call(newService(st, moderator, nil).Ban, asAnn, `{"bannedChannelArn":"`+bob.ChannelArn+`"}`)
 	require.Equal(t, 200, res.code, res.body)
 	require.Len(t, moderator.calls, 1)
 	assert.Equal(t, tokens.reqs[0].UserID, moderator.calls[0].userID)
@@ -466,7 +466,7 @@ func TestBanDisconnectsTheChatUserIDOfTokens(t *testing.T) {
 	renamed := bob
 	renamed.Username = "Robert"
 	st.users[bob.Sub] = renamed
-	res = call(New(st, moderator, nil).Ban, asAnn, `{"bannedUsername":"robert"}`)
+	res = call(newService(st, moderator, nil).Ban, asAnn, `{"bannedUsername":"robert"}`)
 	require.Equal(t, 200, res.code, res.body)
 	assert.Equal(t, tokens.reqs[0].UserID, moderator.calls[1].userID)
 }

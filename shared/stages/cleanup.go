@@ -31,7 +31,7 @@ const maxCleanupStages = 1000
 // stack's IVS stages that have no record (left by a creation that failed
 // half-way) once they are older than IdleAfter. Failures are logged and
 // counted and the run goes on; the error joins them.
-func (s *Service) Cleanup(ctx context.Context) (CleanupReport, error) {
+func (s *service) Cleanup(ctx context.Context) (CleanupReport, error) {
 	var rep CleanupReport
 	var errs []error
 	log := telemetry.Logger(ctx)
@@ -79,7 +79,7 @@ func (s *Service) Cleanup(ctx context.Context) (CleanupReport, error) {
 }
 
 // cleanupStage deletes st if IVS shows nobody connected, or marks it active.
-func (s *Service) cleanupStage(ctx context.Context, st onair.Stage) (bool, error) {
+func (s *service) cleanupStage(ctx context.Context, st onair.Stage) (bool, error) {
 	s.pace(ctx)
 	live, err := s.ivs.GetStage(ctx, st.Arn)
 	if errors.Is(err, onair.ErrNotFound) {
@@ -130,7 +130,7 @@ func (s *Service) cleanupStage(ctx context.Context, st onair.Stage) (bool, error
 // cleanupOrphans deletes this stack's IVS stages that have no record and
 // were created longer than IdleAfter ago (younger ones may belong to a
 // creation in progress, which records them in a moment).
-func (s *Service) cleanupOrphans(ctx context.Context) (int, error) {
+func (s *service) cleanupOrphans(ctx context.Context) (int, error) {
 	s.pace(ctx)
 	tagged, err := s.ivs.ListStagesTagged(ctx, map[string]string{TagProject: s.cfg.Project})
 	if err != nil {
@@ -168,7 +168,7 @@ func (s *Service) cleanupOrphans(ctx context.Context) (int, error) {
 }
 
 // pace waits Config.Pace between IVS calls.
-func (s *Service) pace(ctx context.Context) {
+func (s *service) pace(ctx context.Context) {
 	if s.cfg.Pace <= 0 {
 		return
 	}

@@ -31,7 +31,7 @@ var (
 // concurrent calls are serialized by a claim on the user record (the loser
 // gets 409 and retries). allowAnonymous, when set, is the stage's setting
 // for signed-out viewers, also on an existing stage.
-func (s *Service) OpenStage(ctx context.Context, caller onair.Caller, allowAnonymous *bool) (Opened, error) {
+func (s *service) OpenStage(ctx context.Context, caller onair.Caller, allowAnonymous *bool) (Opened, error) {
 	u, err := s.store.GetUser(ctx, caller.Sub)
 	if err != nil {
 		if errors.Is(err, onair.ErrNotFound) {
@@ -62,7 +62,7 @@ func (s *Service) OpenStage(ctx context.Context, caller onair.Caller, allowAnony
 
 // existingStage returns the user's recorded stage if it still exists in the
 // store and in IVS; otherwise it forgets it (ok false) so a new one is made.
-func (s *Service) existingStage(ctx context.Context, u onair.User, allowAnonymous *bool) (Opened, bool, error) {
+func (s *service) existingStage(ctx context.Context, u onair.User, allowAnonymous *bool) (Opened, bool, error) {
 	st, err := s.store.GetStage(ctx, u.StageID)
 	if err != nil && !errors.Is(err, onair.ErrNotFound) {
 		return Opened{}, false, fmt.Errorf("get stage: %w", err)
@@ -98,7 +98,7 @@ func (s *Service) existingStage(ctx context.Context, u onair.User, allowAnonymou
 }
 
 // forgetStage clears the user's StageID if it is still id.
-func (s *Service) forgetStage(ctx context.Context, sub, id string) error {
+func (s *service) forgetStage(ctx context.Context, sub, id string) error {
 	_, err := s.store.UpdateUser(ctx, sub, func(u *onair.User) error {
 		if u.StageID != id {
 			return onair.ErrUnchanged
@@ -114,7 +114,7 @@ func (s *Service) forgetStage(ctx context.Context, sub, id string) error {
 
 // createStage takes the claim, creates (or adopts) the IVS stage, records it
 // and commits it to the user.
-func (s *Service) createStage(ctx context.Context, u onair.User, allowAnonymous *bool) (Opened, error) {
+func (s *service) createStage(ctx context.Context, u onair.User, allowAnonymous *bool) (Opened, error) {
 	now := s.clock()
 	token := randomID()
 	var stale bool
@@ -170,7 +170,7 @@ func (s *Service) createStage(ctx context.Context, u onair.User, allowAnonymous 
 // it), all is well. If they ended up with another, ours is an orphan and is
 // deleted. If nothing is committed yet, the other attempt may still adopt
 // ours, so it stays and the caller retries.
-func (s *Service) lostClaim(ctx context.Context, sub string, o Opened) (Opened, error) {
+func (s *service) lostClaim(ctx context.Context, sub string, o Opened) (Opened, error) {
 	u, err := s.store.GetUser(ctx, sub)
 	if err != nil {
 		return Opened{}, fmt.Errorf("get user: %w", err)
@@ -188,7 +188,7 @@ func (s *Service) lostClaim(ctx context.Context, sub string, o Opened) (Opened, 
 
 // discard deletes a stage nobody refers to, best effort (the cleanup reaps
 // what is left).
-func (s *Service) discard(ctx context.Context, st onair.Stage) {
+func (s *service) discard(ctx context.Context, st onair.Stage) {
 	log := telemetry.Logger(ctx)
 	if err := s.ivs.DeleteStage(ctx, st.Arn); err != nil && !errors.Is(err, onair.ErrNotFound) {
 		log.Warn("could not delete a surplus stage", "stageId", st.ID, "err", err.Error())
@@ -202,7 +202,7 @@ func (s *Service) discard(ctx context.Context, st onair.Stage) {
 // releaseClaim drops our claim, or, when keepStale, turns it into a stale
 // claim (StartedAt zero) that the next attempt takes over at once and that
 // tells it to look for our IVS stage.
-func (s *Service) releaseClaim(ctx context.Context, sub, token string, keepStale bool) {
+func (s *service) releaseClaim(ctx context.Context, sub, token string, keepStale bool) {
 	_, err := s.store.UpdateUser(ctx, sub, func(x *onair.User) error {
 		if x.StageClaim == nil || x.StageClaim.Token != token {
 			return onair.ErrUnchanged
@@ -223,7 +223,7 @@ func (s *Service) releaseClaim(ctx context.Context, sub, token string, keepStale
 // earlier attempt died or failed half-way) it first looks for that attempt's
 // IVS stage by its tags and adopts it instead of creating a second one.
 // leftStage reports, on error, that an IVS stage exists for a retry to adopt.
-func (s *Service) provision(ctx context.Context, u onair.User, stale bool, allowAnonymous *bool) (o Opened, leftStage bool, err error) {
+func (s *service) provision(ctx context.Context, u onair.User, stale bool, allowAnonymous *bool) (o Opened, leftStage bool, err error) {
 	now := s.clock()
 	var live onair.RealTimeStage
 	var created time.Time
@@ -285,7 +285,7 @@ func (s *Service) provision(ctx context.Context, u onair.User, stale bool, allow
 
 // adoptOrphan finds the user's IVS stages left by earlier attempts (tags
 // project and onair:owner), keeps the newest and deletes the others.
-func (s *Service) adoptOrphan(ctx context.Context, sub string) (*onair.RealTimeStage, error) {
+func (s *service) adoptOrphan(ctx context.Context, sub string) (*onair.RealTimeStage, error) {
 	found, err := s.ivs.ListStagesTagged(ctx, map[string]string{TagProject: s.cfg.Project, TagOwner: sub})
 	if err != nil {
 		return nil, fmt.Errorf("ivs list stages: %w", err)

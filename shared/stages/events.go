@@ -57,7 +57,7 @@ const maxPublishing = 200
 // Events of stages this stack does not know are ignored. A malformed event
 // is logged and dropped (retrying cannot fix it); storage errors are
 // returned, so EventBridge/Lambda retry.
-func (s *Service) HandleEvent(ctx context.Context, ev Event) error {
+func (s *service) HandleEvent(ctx context.Context, ev Event) error {
 	log := telemetry.Logger(ctx).With("eventId", ev.ID)
 	if ev.DetailType != StageUpdateType {
 		log.Debug("ignoring event", "detailType", ev.DetailType)

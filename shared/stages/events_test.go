@@ -123,7 +123,7 @@ func TestStageEventStorageErrorsAreRetried(t *testing.T) {
 	e := newEnv(t)
 	st := e.open(t, e.ann, false)
 	failing := &failingUpdateStore{memStore: e.store}
-	svc, err := New(failing, e.ivs, nil, Config{Project: "p"}, e.clock.Now)
+	svc, err := newService(failing, e.ivs, nil, Config{Project: "p"}, e.clock.Now)
 	require.NoError(t, err)
 	err = svc.HandleEvent(e.ctx(), stageEvent("e1", st.Arn, EventPublished, "pA", "", t0))
 	assert.Error(t, err, "EventBridge retries the invocation")

@@ -435,7 +435,7 @@ var t0 = time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)
 
 // env is a service wired to fakes, with two users and a log buffer.
 type env struct {
-	svc    *Service
+	svc    *service
 	store  *memStore
 	ivs    *fakeIVS
 	tokens *fakeTokenAPI
@@ -459,7 +459,7 @@ func newEnv(t *testing.T, opts ...func(*Config, *env)) *env {
 		o(&cfg, e)
 	}
 	var minter Minter = APIMinter{API: e.tokens}
-	svc, err := New(e.store, e.ivs, minter, cfg, c.Now)
+	svc, err := newService(e.store, e.ivs, minter, cfg, c.Now)
 	require.NoError(t, err)
 	e.svc = svc
 	return e

@@ -57,7 +57,7 @@ type CreateStageResponse struct {
 
 // CreateStageHandler serves POST /stages: the caller's stage (201 when created, 200
 // when they already had it) and a host token.
-func (s *Service) CreateStageHandler() http.Handler {
+func (s *service) CreateStageHandler() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		caller, err := httpapi.MustCaller(r)
 		if err != nil {
@@ -98,7 +98,7 @@ type ListStagesResponse struct {
 }
 
 // ListStagesHandler serves GET /stages[?limit=n] (public).
-func (s *Service) ListStagesHandler() http.Handler {
+func (s *service) ListStagesHandler() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		limit := 0
 		if v := r.URL.Query().Get("limit"); v != "" {
@@ -122,7 +122,7 @@ type GetStageResponse struct {
 }
 
 // GetStageHandler serves GET /stages/{stageId} (login optional).
-func (s *Service) GetStageHandler() http.Handler {
+func (s *service) GetStageHandler() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		v, err := s.DescribeStage(r.Context(), r.PathValue("stageId"), optionalCaller(r))
 		if err != nil {
@@ -145,7 +145,7 @@ type CreateTokenResponse struct {
 }
 
 // CreateTokenHandler serves POST /stages/{stageId}/tokens (login optional).
-func (s *Service) CreateTokenHandler() http.Handler {
+func (s *service) CreateTokenHandler() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		var req CreateTokenRequest
 		if err := decodeOptional(r, &req); err != nil {
@@ -175,7 +175,7 @@ type InviteResponse struct {
 }
 
 // InviteHandler serves POST /stages/{stageId}/invites (host only).
-func (s *Service) InviteHandler() http.Handler {
+func (s *service) InviteHandler() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		caller, err := httpapi.MustCaller(r)
 		if err != nil {
@@ -195,7 +195,7 @@ func (s *Service) InviteHandler() http.Handler {
 
 // RevokeInviteHandler serves DELETE /stages/{stageId}/invites/{username}
 // (host only).
-func (s *Service) RevokeInviteHandler() http.Handler {
+func (s *service) RevokeInviteHandler() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		caller, err := httpapi.MustCaller(r)
 		if err != nil {
@@ -216,7 +216,7 @@ type DisconnectRequest struct {
 
 // DisconnectHandler serves DELETE /stages/{stageId}/participants/{participantId}
 // (host only).
-func (s *Service) DisconnectHandler() http.Handler {
+func (s *service) DisconnectHandler() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		caller, err := httpapi.MustCaller(r)
 		if err != nil {
@@ -234,7 +234,7 @@ func (s *Service) DisconnectHandler() http.Handler {
 }
 
 // DeleteStageHandler serves DELETE /stages/{stageId} (host only).
-func (s *Service) DeleteStageHandler() http.Handler {
+func (s *service) DeleteStageHandler() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		caller, err := httpapi.MustCaller(r)
 		if err != nil {

@@ -17,7 +17,7 @@ const DefaultDisconnectReason = "Removed by the host"
 
 // hostedStage returns the stage id if caller is its host: 404 if there is no
 // such stage, 403 if it is someone else's.
-func (s *Service) hostedStage(ctx context.Context, id string, caller onair.Caller) (onair.Stage, error) {
+func (s *service) hostedStage(ctx context.Context, id string, caller onair.Caller) (onair.Stage, error) {
 	st, err := s.getStage(ctx, id)
 	if err != nil {
 		return onair.Stage{}, err
@@ -30,7 +30,7 @@ func (s *Service) hostedStage(ctx context.Context, id string, caller onair.Calle
 
 // Invite lets the user named username publish on the caller's stage.
 // Inviting again is harmless.
-func (s *Service) Invite(ctx context.Context, id string, caller onair.Caller, username string) (onair.Stage, onair.User, error) {
+func (s *service) Invite(ctx context.Context, id string, caller onair.Caller, username string) (onair.Stage, onair.User, error) {
 	username = strings.TrimSpace(username)
 	if username == "" {
 		return onair.Stage{}, onair.User{}, onair.Errorf(onair.Invalid, BadRequestType, "Say whom to invite (username).")
@@ -73,7 +73,7 @@ func (s *Service) Invite(ctx context.Context, id string, caller onair.Caller, us
 // RevokeInvite withdraws an invitation and disconnects the user's current
 // participants: their token may still allow publishing, and disconnecting is
 // the only way to take that back. They may join again as viewers.
-func (s *Service) RevokeInvite(ctx context.Context, id string, caller onair.Caller, username string) error {
+func (s *service) RevokeInvite(ctx context.Context, id string, caller onair.Caller, username string) error {
 	st, err := s.hostedStage(ctx, id, caller)
 	if err != nil {
 		return err
@@ -118,7 +118,7 @@ func (s *Service) RevokeInvite(ctx context.Context, id string, caller onair.Call
 	return nil
 }
 
-func (s *Service) userByName(ctx context.Context, username string) (onair.User, error) {
+func (s *service) userByName(ctx context.Context, username string) (onair.User, error) {
 	u, err := s.store.GetUserByUsername(ctx, strings.TrimSpace(username))
 	if errors.Is(err, onair.ErrNotFound) {
 		return onair.User{}, onair.Errorf(onair.NotFound, UserNotFoundType, "No user %q.", username)
@@ -131,7 +131,7 @@ func (s *Service) userByName(ctx context.Context, username string) (onair.User, 
 
 // Disconnect removes a participant from the caller's stage, telling them
 // reason (default DefaultDisconnectReason).
-func (s *Service) Disconnect(ctx context.Context, id string, caller onair.Caller, participantID, reason string) error {
+func (s *service) Disconnect(ctx context.Context, id string, caller onair.Caller, participantID, reason string) error {
 	if !validParticipantID(participantID) {
 		return onair.Errorf(onair.Invalid, BadRequestType, "Invalid participant id.")
 	}
@@ -158,7 +158,7 @@ func (s *Service) Disconnect(ctx context.Context, id string, caller onair.Caller
 }
 
 // End deletes the caller's stage (disconnecting everyone) and its record.
-func (s *Service) End(ctx context.Context, id string, caller onair.Caller) error {
+func (s *service) End(ctx context.Context, id string, caller onair.Caller) error {
 	st, err := s.hostedStage(ctx, id, caller)
 	if err != nil {
 		return err
@@ -173,7 +173,7 @@ func (s *Service) End(ctx context.Context, id string, caller onair.Caller) error
 // deleteStage deletes the IVS stage, its record and the owner's reference
 // to it; each step tolerates the thing being gone already, so a retry after a
 // partial failure finishes the job.
-func (s *Service) deleteStage(ctx context.Context, st onair.Stage) error {
+func (s *service) deleteStage(ctx context.Context, st onair.Stage) error {
 	if err := s.ivs.DeleteStage(ctx, st.Arn); err != nil && !errors.Is(err, onair.ErrNotFound) {
 		return fmt.Errorf("ivs delete stage: %w", err)
 	}

@@ -270,7 +270,7 @@ func TestSecretKeySource(t *testing.T) {
 func TestSelfSigningModeEndToEnd(t *testing.T) {
 	key := newP384(t)
 	e := newEnv(t)
-	svc, err := New(e.store, e.ivs, SelfSigner{Keys: staticKey{SigningKey{Private: key, KeyArn: testKeyArn}}, Now: e.clock.Now},
+	svc, err := newService(e.store, e.ivs, SelfSigner{Keys: staticKey{SigningKey{Private: key, KeyArn: testKeyArn}}, Now: e.clock.Now},
 		Config{Project: "onair-test", SigningMode: SigningSelf, TokenDuration: 30 * time.Minute}, e.clock.Now)
 	require.NoError(t, err)
 	e.svc = svc

@@ -119,8 +119,10 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// Service is the stages capability.
-type Service struct {
+// service is the stages capability. The constructors of routes.go give
+// it the adapters their route uses: ivs is nil for the routes that only read
+// the store, minter for the routes that mint no token.
+type service struct {
 	store  Store
 	ivs    RealTime
 	minter Minter
@@ -136,19 +138,18 @@ type cachedStage struct {
 	at    time.Time
 }
 
-// New returns the service. minter may be nil for functions that mint no
-// tokens; now may be nil (time.Now).
-func New(store Store, ivs RealTime, minter Minter, cfg Config, now func() time.Time) (*Service, error) {
+// newService returns the service; now may be nil (time.Now).
+func newService(store Store, ivs RealTime, minter Minter, cfg Config, now func() time.Time) (*service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, ivs: ivs, minter: minter, cfg: cfg, now: now, cache: map[string]cachedStage{}}, nil
+	return &service{store: store, ivs: ivs, minter: minter, cfg: cfg, now: now, cache: map[string]cachedStage{}}, nil
 }
 
-func (s *Service) clock() time.Time { return s.now().UTC() }
+func (s *service) clock() time.Time { return s.now().UTC() }
 
 // Exception names clients see in "__type".
 const (

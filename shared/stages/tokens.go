@@ -23,7 +23,7 @@ type Issued struct {
 // role is the highest caller may have, or requested if lower; see MaxRole and
 // GrantRole. Tokens that may publish are refused with StageFullException when
 // the stage has no publisher slot left for the caller.
-func (s *Service) IssueToken(ctx context.Context, stageID string, caller *onair.Caller, requested Role) (Issued, onair.Stage, error) {
+func (s *service) IssueToken(ctx context.Context, stageID string, caller *onair.Caller, requested Role) (Issued, onair.Stage, error) {
 	st, err := s.getStage(ctx, stageID)
 	if err != nil {
 		return Issued{}, onair.Stage{}, err
@@ -54,7 +54,7 @@ func (s *Service) IssueToken(ctx context.Context, stageID string, caller *onair.
 }
 
 // getStage reads a stage record; a missing one is StageNotFoundException.
-func (s *Service) getStage(ctx context.Context, id string) (onair.Stage, error) {
+func (s *service) getStage(ctx context.Context, id string) (onair.Stage, error) {
 	if !validStageID(id) {
 		return onair.Stage{}, onair.Errorf(onair.Invalid, BadRequestType, "Invalid stage id.")
 	}
@@ -70,7 +70,7 @@ func (s *Service) getStage(ctx context.Context, id string) (onair.Stage, error) 
 
 // liveStage is IVS's current view of a recorded stage; a stage deleted from
 // IVS is not found.
-func (s *Service) liveStage(ctx context.Context, st onair.Stage) (onair.RealTimeStage, error) {
+func (s *service) liveStage(ctx context.Context, st onair.Stage) (onair.RealTimeStage, error) {
 	live, err := s.ivs.GetStage(ctx, st.Arn)
 	if errors.Is(err, onair.ErrNotFound) {
 		return onair.RealTimeStage{}, stageNotFound(st.ID)
@@ -81,7 +81,7 @@ func (s *Service) liveStage(ctx context.Context, st onair.Stage) (onair.RealTime
 	return live, nil
 }
 
-func (s *Service) checkNotBanned(ctx context.Context, ownerSub, sub string) error {
+func (s *service) checkNotBanned(ctx context.Context, ownerSub, sub string) error {
 	_, err := s.store.GetBan(ctx, ownerSub, sub)
 	switch {
 	case err == nil:
@@ -95,7 +95,7 @@ func (s *Service) checkNotBanned(ctx context.Context, ownerSub, sub string) erro
 // mint checks capacity (for publishing roles; live is then set), builds the
 // request, mints, and records the issue: a log line without the token, a
 // metric by role, and the stage's last activity.
-func (s *Service) mint(ctx context.Context, st onair.Stage, live *onair.RealTimeStage, caller *onair.Caller, role Role) (Issued, error) {
+func (s *service) mint(ctx context.Context, st onair.Stage, live *onair.RealTimeStage, caller *onair.Caller, role Role) (Issued, error) {
 	if s.minter == nil {
 		return Issued{}, errors.New("stages: no token minter configured")
 	}
@@ -158,7 +158,7 @@ func (s *Service) mint(ctx context.Context, st onair.Stage, live *onair.RealTime
 
 // ensureEndpoints fills in the stage's endpoints when its record has none
 // (self-signed tokens need them), from live or from IVS, and keeps them.
-func (s *Service) ensureEndpoints(ctx context.Context, st onair.Stage, live *onair.RealTimeStage) (onair.Stage, error) {
+func (s *service) ensureEndpoints(ctx context.Context, st onair.Stage, live *onair.RealTimeStage) (onair.Stage, error) {
 	if st.Endpoints.Events != "" && st.Endpoints.Whip != "" {
 		return st, nil
 	}
@@ -187,7 +187,7 @@ const touchEvery = time.Minute
 
 // touch marks the stage as used now, so the cleanup does not delete a stage
 // someone is about to join. Best effort.
-func (s *Service) touch(ctx context.Context, id string) {
+func (s *service) touch(ctx context.Context, id string) {
 	now := s.clock()
 	_, err := s.store.UpdateStage(ctx, id, func(x *onair.Stage) error {
 		if now.Sub(x.LastActivity) < touchEvery {
@@ -210,7 +210,7 @@ func (s *Service) touch(ctx context.Context, id string) {
 // Tokens minted but not yet used are not counted: IVS itself refuses a 13th
 // publisher at publish time (a Participant Publish Error), so this check
 // gives the clear, early error and IVS settles races between two callers.
-func (s *Service) checkCapacity(ctx context.Context, st onair.Stage, live onair.RealTimeStage, role Role) error {
+func (s *service) checkCapacity(ctx context.Context, st onair.Stage, live onair.RealTimeStage, role Role) error {
 	if live.ActiveSessionID == "" {
 		return nil // nobody is on the stage
 	}
@@ -247,7 +247,7 @@ func (s *Service) checkCapacity(ctx context.Context, st onair.Stage, live onair.
 
 // sessionParticipants is ListParticipants for a session that may have ended
 // since GetStage named it: a session IVS no longer knows has nobody in it.
-func (s *Service) sessionParticipants(ctx context.Context, q onair.ParticipantQuery) ([]onair.RealTimeParticipant, error) {
+func (s *service) sessionParticipants(ctx context.Context, q onair.ParticipantQuery) ([]onair.RealTimeParticipant, error) {
 	ps, err := s.ivs.ListParticipants(ctx, q)
 	if errors.Is(err, onair.ErrNotFound) {
 		return nil, nil

@@ -80,7 +80,7 @@ const (
 
 // ListStages returns open stages, newest first, with their hosts. Stages
 // whose host no longer exists are left out.
-func (s *Service) ListStages(ctx context.Context, limit int) ([]StageSummary, error) {
+func (s *service) ListStages(ctx context.Context, limit int) ([]StageSummary, error) {
 	if limit <= 0 {
 		limit = DefaultListLimit
 	}
@@ -116,7 +116,7 @@ func (s *Service) ListStages(ctx context.Context, limit int) ([]StageSummary, er
 }
 
 // DescribeStage returns the stage id as caller (nil: anonymous) may see it.
-func (s *Service) DescribeStage(ctx context.Context, id string, caller *onair.Caller) (StageView, error) {
+func (s *service) DescribeStage(ctx context.Context, id string, caller *onair.Caller) (StageView, error) {
 	st, err := s.getStage(ctx, id)
 	if err != nil {
 		return StageView{}, err
@@ -219,7 +219,7 @@ const maxResolvedUsers = 100
 
 // users reads the profiles of subs (deduplicated, at most maxResolvedUsers;
 // anonymous ids are skipped), by sub.
-func (s *Service) users(ctx context.Context, subs []string) (map[string]onair.User, error) {
+func (s *service) users(ctx context.Context, subs []string) (map[string]onair.User, error) {
 	seen := map[string]bool{}
 	var want []string
 	for _, sub := range subs {
@@ -274,7 +274,7 @@ func publishing(st onair.Stage) []onair.StageParticipant {
 
 // cachedLiveStage is liveStage through a short per-process cache, for the
 // public stage page.
-func (s *Service) cachedLiveStage(ctx context.Context, st onair.Stage) (onair.RealTimeStage, error) {
+func (s *service) cachedLiveStage(ctx context.Context, st onair.Stage) (onair.RealTimeStage, error) {
 	ttl := s.cfg.PublicCacheTTL
 	if ttl <= 0 {
 		return s.liveStage(ctx, st)

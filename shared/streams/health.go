@@ -35,8 +35,22 @@ type IngestConfigs interface {
 	GetIngestConfiguration(ctx context.Context, channelArn, streamID string) (json.RawMessage, error)
 }
 
-// Health serves the stream health routes.
-type Health struct {
+// ListStreamSessions serves GET /metrics/{channelResourceId}/streamSessions:
+// the caller's channel's sessions, newest first, paged with tokens sealed
+// by tokens. channelType is the stack's (IVS_CHANNEL_TYPE).
+func ListStreamSessions(sessions HealthSessions, users HealthUsers, tokens *PageTokens, channelType string, now func() time.Time) http.Handler {
+	return (&health{Sessions: sessions, Users: users, Tokens: tokens, ChannelType: channelType, Now: now}).ListStreamSessions()
+}
+
+// GetStreamSession serves
+// GET /metrics/{channelResourceId}/streamSessions/{streamSessionId}: one
+// session with its ingest configuration (from IVS), metrics and diagnoses.
+func GetStreamSession(sessions HealthSessions, users HealthUsers, ingest IngestConfigs, metrics MetricsReader, channelType string, now func() time.Time) http.Handler {
+	return (&health{Sessions: sessions, Users: users, Ingest: ingest, Metrics: metrics, ChannelType: channelType, Now: now}).GetStreamSession()
+}
+
+// health serves the stream health routes.
+type health struct {
 	Sessions HealthSessions
 	Users    HealthUsers
 	Ingest   IngestConfigs
@@ -48,7 +62,7 @@ type Health struct {
 	Now         func() time.Time
 }
 
-func (h *Health) now() time.Time {
+func (h *health) now() time.Time {
 	if h.Now != nil {
 		return h.Now()
 	}
@@ -58,7 +72,7 @@ func (h *Health) now() time.Time {
 // ownChannel returns the caller's record if the caller owns the channel in
 // the path. It runs before any session is read: nobody's sessions are ever
 // queried on someone else's behalf.
-func (h *Health) ownChannel(r *http.Request) (onair.User, error) {
+func (h *health) ownChannel(r *http.Request) (onair.User, error) {
 	c, err := httpapi.MustCaller(r)
 	if err != nil {
 		return onair.User{}, err
@@ -102,7 +116,7 @@ func optTime(t time.Time) *time.Time {
 
 // ListStreamSessions serves GET /metrics/{channelResourceId}/streamSessions:
 // the owner's sessions, newest first, PageSize at a time.
-func (h *Health) ListStreamSessions() http.Handler {
+func (h *health) ListStreamSessions() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		u, err := h.ownChannel(r)
 		if err != nil {
@@ -165,7 +179,7 @@ type channelOut struct {
 // GetStreamSession serves
 // GET /metrics/{channelResourceId}/streamSessions/{streamSessionId}: the
 // session with its events, encoder configuration, metrics and diagnoses.
-func (h *Health) GetStreamSession() http.Handler {
+func (h *health) GetStreamSession() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		u, err := h.ownChannel(r)
 		if err != nil {
@@ -289,7 +303,7 @@ func eventsOut(evs []onair.StreamEvent, live bool) []eventOut {
 // IVS (and caching the answer in the session) the first time it is known. A
 // failure only leaves the configuration out: the rest of the page is still
 // worth showing.
-func (h *Health) ingestConfiguration(ctx context.Context, s *onair.StreamSession, d Derived) *IngestConfiguration {
+func (h *health) ingestConfiguration(ctx context.Context, s *onair.StreamSession, d Derived) *IngestConfiguration {
 	log := telemetry.Logger(ctx)
 	if len(s.IngestConfiguration) == 0 && d.Started && h.Ingest != nil {
 		raw, err := h.Ingest.GetIngestConfiguration(ctx, s.ChannelArn, s.StreamID)
@@ -331,7 +345,7 @@ const metricsSettle = 5 * time.Minute
 // metrics returns the session's metrics for the window: from the session's
 // cache when it has ended (its data no longer changes at this resolution),
 // otherwise from the reader, caching the result of ended sessions.
-func (h *Health) metrics(ctx context.Context, s *onair.StreamSession, channelID string, win metricsWindow, live bool, now time.Time) ([]MetricData, error) {
+func (h *health) metrics(ctx context.Context, s *onair.StreamSession, channelID string, win metricsWindow, live bool, now time.Time) ([]MetricData, error) {
 	cacheable := !live && !s.EndTime.IsZero() && now.Sub(s.EndTime) >= metricsSettle
 	key := win.key()
 	if cacheable {

@@ -58,7 +58,7 @@ type healthEnv struct {
 	store   *memStore
 	ingest  *fakeIngest
 	metrics *fakeMetrics
-	h       *Health
+	h       *health
 	now     time.Time
 	mux     http.Handler
 }
@@ -71,7 +71,7 @@ func newHealthEnv(t *testing.T, now time.Time) *healthEnv {
 		metrics: &fakeMetrics{},
 		now:     now,
 	}
-	e.h = &Health{
+	e.h = &health{
 		Sessions: e.store, Users: e.store, Ingest: e.ingest, Metrics: e.metrics,
 		Tokens:      NewPageTokens(staticSecret(testSecret)),
 		ChannelType: "STANDARD",

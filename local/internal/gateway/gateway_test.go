@@ -44,7 +44,7 @@ func (i invoker) Invoke(ctx context.Context, fn string, p []byte) ([]byte, error
 
 func newGateway(t *testing.T) *Gateway {
 	t.Helper()
-	d := &app.Deps{Name: "test", Verifier: fakeAuth{}}
+	p := &app.Platform{Name: "test", Offline: app.Offline{Verifier: fakeAuth{}}}
 	echo := httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		c, _ := httpapi.Caller(r)
 		body, _ := io.ReadAll(r.Body)
@@ -52,9 +52,10 @@ func newGateway(t *testing.T) *Gateway {
 			"sub": c.Sub, "username": r.PathValue("username"), "q": r.URL.Query().Get("isLive"), "body": string(body),
 		})
 	})
-	private, err := app.HTTP(d, app.Required, echo, "GET /channel")
+	serve := func(context.Context, *app.Platform) (http.Handler, error) { return echo, nil }
+	private, err := app.HTTP("Private", app.Required, serve, "GET /channel").Build(context.Background(), p)
 	require.NoError(t, err)
-	optional, err := app.HTTP(d, app.Optional, echo, "GET /channels/{username}")
+	optional, err := app.HTTP("Optional", app.Optional, serve, "GET /channels/{username}").Build(context.Background(), p)
 	require.NoError(t, err)
 	g, err := New(Config{
 		Routes: []Route{

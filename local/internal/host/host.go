@@ -1,6 +1,6 @@
 // Package host runs onair's functions in the offline stack's process, the
 // way Lambda runs them: each function is built once from its template
-// environment (app.Build), then invoked with a JSON payload, a request id and
+// environment (app.Function.Build), then invoked with a JSON payload, a request id and
 // a deadline from its Timeout. Gateway routes, Cognito triggers, EventBridge
 // rules and the Lambda Invoke API all go through Invoke.
 package host
@@ -17,16 +17,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
-
-	"github.com/onair/onair/shared/app"
 )
 
 // Function says how to build and run one function.
 type Function struct {
 	Name    string
 	Timeout time.Duration
-	// Deps returns the dependencies the function is built from.
-	Deps func() (*app.Deps, error)
+	// Build makes the function's handler (on its first invocation).
+	Build func(ctx context.Context) (lambda.Handler, error)
 }
 
 // Host invokes functions in process.
@@ -92,11 +90,7 @@ func (h *Host) acquire(ctx context.Context, name string) (lambda.Handler, Functi
 		return hd, f, nil
 	}
 	h.mu.Unlock()
-	d, err := f.Deps()
-	if err != nil {
-		return nil, f, fmt.Errorf("%s: %w", name, err)
-	}
-	hd, err := app.Build(ctx, d)
+	hd, err := f.Build(ctx)
 	if err != nil {
 		return nil, f, err
 	}

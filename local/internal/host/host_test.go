@@ -11,11 +11,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/shared/app"
 	"github.com/onair/onair/shared/bolt"
+	"github.com/onair/onair/shared/functions/listchannels"
 	"github.com/onair/onair/shared/store"
 )
 
@@ -34,10 +36,15 @@ func TestInvoke(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
 	env := app.Env(func(string) string { return "" })
+	build := func(st store.Store) func(context.Context) (lambda.Handler, error) {
+		return func(ctx context.Context) (lambda.Handler, error) {
+			return listchannels.Function().Build(ctx, &app.Platform{Name: "ListChannels", Env: env, Offline: app.Offline{Store: st}})
+		}
+	}
 	h := New([]Function{
-		{Name: "ListChannels", Deps: func() (*app.Deps, error) { return &app.Deps{Name: "ListChannels", Env: env, Store: db}, nil }},
-		{Name: "Crashes", Deps: func() (*app.Deps, error) { return &app.Deps{Name: "ListChannels", Env: env, Store: nilStore{}}, nil }},
-		{Name: "NoDeps", Deps: func() (*app.Deps, error) { return nil, errors.New("missing environment: X") }},
+		{Name: "ListChannels", Build: build(db)},
+		{Name: "Crashes", Build: build(nilStore{})},
+		{Name: "NoDeps", Build: func(context.Context) (lambda.Handler, error) { return nil, errors.New("missing environment: X") }},
 	}, "us-east-1", "000000000000", nil)
 
 	out, err := h.Invoke(context.Background(), "ListChannels", event(t))
@@ -74,8 +81,8 @@ func TestConcurrentInvocationsKeepTheirOwnResponse(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
 	env := app.Env(func(string) string { return "" })
-	h := New([]Function{{Name: "ListChannels", Deps: func() (*app.Deps, error) {
-		return &app.Deps{Name: "ListChannels", Env: env, Store: db}, nil
+	h := New([]Function{{Name: "ListChannels", Build: func(ctx context.Context) (lambda.Handler, error) {
+		return listchannels.Function().Build(ctx, &app.Platform{Name: "ListChannels", Env: env, Offline: app.Offline{Store: db}})
 	}}}, "us-east-1", "000000000000", nil)
 
 	var ev map[string]any

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
@@ -36,6 +37,7 @@ import (
 	"github.com/onair/onair/shared/app"
 	"github.com/onair/onair/shared/bolt"
 	"github.com/onair/onair/shared/dynamo"
+	"github.com/onair/onair/shared/functions"
 	"github.com/onair/onair/shared/jwtauth"
 	"github.com/onair/onair/shared/samtemplate"
 	"github.com/onair/onair/shared/store"
@@ -349,18 +351,21 @@ func (s *Stack) startFunctions(r samtemplate.Resolver) error {
 		logger := s.log.With("function", name)
 		timeout := time.Duration(f.Timeout) * time.Second
 		fnName := name
-		fns = append(fns, host.Function{Name: name, Timeout: timeout, Deps: func() (*app.Deps, error) {
-			return &app.Deps{
+		fn, built := functions.ByName()[name]
+		fns = append(fns, host.Function{Name: name, Timeout: timeout, Build: func(ctx context.Context) (lambda.Handler, error) {
+			if !built {
+				return nil, fmt.Errorf("%s: no builder in shared/functions", fnName)
+			}
+			return fn.Build(ctx, &app.Platform{
 				Name:       fnName,
 				Env:        app.Env(func(k string) string { return env[k] }),
 				AWS:        s.awsConfig(),
-				Now:        s.opts.Now,
+				Clock:      s.opts.Now,
 				Logger:     logger,
 				MetricsOut: metricsWriter{logger},
-				Store:      s.store,
 				// Offline, stream metrics come from the simulation, not CloudWatch.
-				StreamMetrics: simMetrics{s.sim},
-			}, nil
+				Offline: app.Offline{Store: s.store, StreamMetrics: simMetrics{s.sim}},
+			})
 		}})
 	}
 	s.host = host.New(fns, s.opts.Region, s.opts.Account, s.log)

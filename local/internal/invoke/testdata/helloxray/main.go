@@ -1,6 +1,6 @@
 // Command helloxray is hellocfg plus the X-Ray SDK's instrumentation of the
-// AWS clients (as app.Run does), to measure what X-Ray costs in size and
-// init, for docs/performance.md.
+// AWS clients (as app.Run does when built with -tags xraysdk), to measure
+// what X-Ray costs in size and init, for docs/performance.md.
 package main
 
 import (

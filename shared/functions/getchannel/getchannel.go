@@ -1,0 +1,22 @@
+// Package getchannel builds GetChannel: the caller's own channel.
+package getchannel
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/channels"
+	"github.com/onair/onair/shared/dynamo"
+)
+
+// Function is GetChannel.
+func Function() app.Function { return app.HTTP("GetChannel", app.Required, build, "GET /channel") }
+
+func build(ctx context.Context, p *app.Platform) (http.Handler, error) {
+	db, err := p.Store(dynamo.Open)
+	if err != nil {
+		return nil, err
+	}
+	return channels.GetChannel(db), nil
+}
