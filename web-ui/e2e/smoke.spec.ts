@@ -11,9 +11,17 @@ test('the stack serves the app, its configuration and the directory', async ({ p
   await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
   await screenshots(page, 'directory-signed-out');
 
-  // Unknown deep paths go home (reference §11.3).
-  await page.goto(`${stack.web}/a/b/c/d`);
+  // Other sub-paths of a channel go to the channel (reference §11.3), and
+  // an unknown channel says so.
+  await page.goto(`${stack.web}/nobody_here/whatever/else`);
+  await expect(page).toHaveURL(`${stack.web}/nobody_here`);
+  await expect(page.getByRole('heading', { name: 'This page is unavailable' })).toBeVisible();
+  await page.getByRole('link', { name: 'Back to directory' }).click();
   await expect(page).toHaveURL(`${stack.web}/`);
+
+  // Private pages send visitors to /login.
+  await page.goto(`${stack.web}/settings`);
+  await expect(page).toHaveURL(`${stack.web}/login`);
 
   await page.goto(`${stack.web}/login`);
   await expect(page.getByRole('button', { name: 'Log in' })).toBeVisible();

@@ -49,8 +49,8 @@ export async function mailLink(to: string, path: '/login' | '/reset'): Promise<s
     const r = await fetch(`${stack.aws}/_local/mail?to=${encodeURIComponent(to)}`);
     const mails = (await r.json()) as Mail[];
     for (const m of mails) {
-      const text = JSON.stringify(m);
-      const match = new RegExp(`https?://[^"'\\s<>]*${path}\\?[^"'\\s<>\\\\]*`).exec(text);
+      const text = String(m.body ?? '');
+      const match = new RegExp(`https?://[^"'\\s<>]*${path}\\?[^"'\\s<>]*`).exec(text);
       if (match) return match[0].replaceAll('&amp;', '&');
     }
     await new Promise((res) => setTimeout(res, 250));
@@ -79,3 +79,48 @@ export function uniqueName(prefix: string): string {
 }
 
 export const PASSWORD = 'Passw0rd!onair';
+
+/** Registers through the UI, confirms through the emailed link and signs in; the channel is provisioned. */
+export async function registerAndSignIn(page: Page, username: string, email: string, shots?: string) {
+  await page.goto(`${stack.web}/register`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Confirm password').fill(PASSWORD);
+  if (shots) await screenshots(page, shots);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByRole('heading', { name: 'Verify your account' })).toBeVisible();
+  const link = await mailLink(email, '/login');
+  expect(link).toContain(`username=${username}`);
+  await page.goto(link);
+  await expect(page.getByText('Your registration has been confirmed')).toBeVisible();
+  await expect(page.getByLabel('Username')).toHaveValue(username);
+  await signIn(page, username);
+}
+
+/** Signs in on /login (the current page when already there). */
+export async function signIn(page: Page, username: string, password = PASSWORD) {
+  if (!page.url().includes('/login')) await page.goto(`${stack.web}/login`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('button', { name: 'Profile menu' })).toBeVisible({ timeout: 30_000 });
+}
+
+/** The access token of the signed-in user of page (read from Cognito's storage), for API calls a test makes. */
+export async function accessToken(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.endsWith('.accessToken'));
+    return key ? localStorage.getItem(key)! : '';
+  });
+}
+
+export async function api<T>(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const r = await fetch(`${stack.api}${path}`, {
+    method,
+    headers: { Authorization: token, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  return { status: r.status, body: (text ? JSON.parse(text) : undefined) as T };
+}

@@ -6,6 +6,7 @@
 
 import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
 import { AppShell } from './layout/AppShell';
+import { RequireAuth } from './layout/RequireAuth';
 import { RouteError } from './layout/RouteError';
 import Directory from './pages/Directory';
 
@@ -19,6 +20,19 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <Directory /> },
       { path: 'login', lazy: page(() => import('./pages/account/Login')) },
+      { path: 'register', lazy: page(() => import('./pages/account/Register')) },
+      { path: 'reset', lazy: page(() => import('./pages/account/Reset')) },
+      {
+        element: <RequireAuth />,
+        children: [
+          { path: 'following', lazy: page(() => import('./pages/Following')) },
+          { path: 'settings', lazy: page(() => import('./pages/settings/Settings')) },
+        ],
+      },
+      { path: ':username', lazy: page(() => import('./pages/channel/ChannelPage')) },
+      { path: ':username/profile', lazy: page(() => import('./pages/channel/ChannelPage')) },
+      // Any other sub-path of a channel goes to the channel (reference §11.3).
+      { path: ':username/*', lazy: page(() => import('./pages/channel/ChannelRedirect')) },
       { path: '*', element: <Navigate to="/" replace /> },
     ],
   },

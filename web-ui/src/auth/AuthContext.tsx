@@ -18,7 +18,10 @@ export interface AuthState {
   /** The provisioning error shown with "Try again". */
   error: string | null;
   signIn(username: string, password: string): Promise<void>;
-  signOut(): Promise<void>;
+  /** Forgets the session; `notice` is shown on the login page (e.g. after deleting the account). */
+  signOut(notice?: string): Promise<void>;
+  /** The notice of the last sign-out, if any. */
+  notice: string | null;
   /** Revokes the sessions of every device (after a password change). */
   globalSignOut(): Promise<void>;
   /** The access token (refreshed when close to expiry), or null when signed out. */
@@ -69,6 +72,7 @@ export function AuthProvider({ backend, api, children }: { backend: AuthBackend;
   const [session, setSession] = useState<Session | null>(null);
   const [channel, setChannel] = useState<MyChannel | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const statusRef = useRef(status);
   statusRef.current = status;
 
@@ -131,6 +135,7 @@ export function AuthProvider({ backend, api, children }: { backend: AuthBackend;
   const signIn = useCallback(
     async (username: string, password: string) => {
       const s = await backend.signIn(username, password);
+      setNotice(null);
       setSession(s);
       queryClient.removeQueries();
       await provision();
@@ -138,10 +143,14 @@ export function AuthProvider({ backend, api, children }: { backend: AuthBackend;
     [backend, provision, queryClient],
   );
 
-  const signOut = useCallback(async () => {
-    backend.signOut();
-    clear();
-  }, [backend, clear]);
+  const signOut = useCallback(
+    async (message?: string) => {
+      backend.signOut();
+      setNotice(message ?? null);
+      clear();
+    },
+    [backend, clear],
+  );
 
   const globalSignOut = useCallback(async () => {
     try {
@@ -164,10 +173,10 @@ export function AuthProvider({ backend, api, children }: { backend: AuthBackend;
 
   const value = useMemo<AuthState>(
     () => ({
-      status, session, channel, error, signIn, signOut, globalSignOut, getToken,
+      status, session, channel, error, signIn, signOut, notice, globalSignOut, getToken,
       retryProvisioning: provision, reloadChannel, setChannel, backend,
     }),
-    [status, session, channel, error, signIn, signOut, globalSignOut, getToken, provision, reloadChannel, backend],
+    [status, session, channel, error, signIn, signOut, notice, globalSignOut, getToken, provision, reloadChannel, backend],
   );
   return <AuthCtx.Provider value={value}>{children}</AuthCtx.Provider>;
 }

@@ -19,7 +19,7 @@ export function FormField({ label, error, hint, type = 'text', ...rest }: Props)
       <div className={isPassword ? 'password-wrap' : undefined}>
         <input id={id} type={isPassword && show ? 'text' : type} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...rest} />
         {isPassword && (
-          <button type="button" className="btn-icon password-toggle" onClick={() => setShow((s) => !s)} aria-label={show ? `Hide ${label.toLowerCase()}` : `Show ${label.toLowerCase()}`} aria-pressed={show}>
+          <button type="button" className="btn-icon password-toggle" onClick={() => setShow((s) => !s)} aria-label={show ? "Hide password" : "Show password"} aria-pressed={show}>
             <Icon name={show ? 'eyeOff' : 'eye'} size={18} />
           </button>
         )}

@@ -12,7 +12,7 @@ import { afterLogin, signupPrefsKey, type LoginState } from './redirect';
 type Confirmation = { kind: 'pending' } | { kind: 'ok' } | { kind: 'failed'; message: string } | null;
 
 export default function Login() {
-  const { status, signIn, backend } = useAuth();
+  const { status, signIn, backend, notice } = useAuth();
   const location = useLocation();
   const navigate = useNavigate();
   const [params] = useSearchParams();
@@ -79,7 +79,7 @@ export default function Login() {
       subtitle="Watch, chat and follow your favourite channels."
       footer={<>New to onair? <Link to="/register" state={location.state}>Create an account</Link></>}
     >
-      {state?.message && <div className="alert alert-success" role="status">{state.message}</div>}
+      {(state?.message ?? notice) && <div className="alert alert-success" role="status">{state?.message ?? notice}</div>}
       {confirmation?.kind === 'pending' && <div className="alert alert-info" role="status">Confirming your registration…</div>}
       {confirmation?.kind === 'ok' && <div className="alert alert-success" role="status">Your registration has been confirmed. Log in to continue.</div>}
       {confirmation?.kind === 'failed' && (
