@@ -93,10 +93,7 @@ destroy: check-stage ## Empty the assets bucket, delete stack onair-<STAGE>, the
 
 invoke: ## Run one function's binary under the local Runtime API: FN=<LogicalId> [EVENT=events/<FN>.json] [ENV_VARS=f.json] [PARAMS='K=V ...'] [CONFIG_ENV=dev|prod].
 	@test -n "$(FN)" || { echo "invoke: set FN=<LogicalId> (and EVENT=events/<file>.json)"; exit 2; }
-	cd $(ROOT) && $(GO) run ./local invoke $(strip $(if $(EVENT),-event $(EVENT)) $(if $(ENV_VARS),-env-vars $(ENV_VARS)) $(if $(PARAMS),-parameter-overrides '$(PARAMS)') $(if $(CONFIG_ENV),-config-env $(CONFIG_ENV))) $(FN)
-
-dev: web-build ## Run the offline stack (no AWS, no Docker), building the web app first when needed.
-	cd $(ROOT) && $(GO) run ./local
+	cd $(ROOT) && $(GO) run ./local invoke -endpoint $(AWS_ENDPOINT) $(strip $(if $(EVENT),-event $(EVENT)) $(if $(ENV_VARS),-env-vars $(ENV_VARS)) $(if $(PARAMS),-parameter-overrides '$(PARAMS)') $(if $(CONFIG_ENV),-config-env $(CONFIG_ENV)) $(if $(LOCAL),-local)) $(FN)
 
 # --- Web app (web-ui/) --------------------------------------------------------
 
@@ -137,19 +134,35 @@ web-test: ## The web app's type check, unit tests (Vitest) and end-to-end tests 
 	@$(MAKE) --no-print-directory -C $(ROOT) web-build
 	cd $(WEB) && npx tsc -b && npx vitest run && npx playwright test
 
-AWS_ENDPOINT ?= http://127.0.0.1:4566
+# The offline stack's addresses. make dev listens on them; the targets that
+# talk to a running stack (invoke, simulate-stream, stop-stream) use them.
+WEB_ADDR ?= 127.0.0.1:3000
+API_ADDR ?= 127.0.0.1:3001
+AWS_ADDR ?= 127.0.0.1:4566
+AWS_ENDPOINT ?= http://$(AWS_ADDR)
 DATA_DIR ?= .local-data
+
+dev: web-build ## Run the offline stack (no AWS, no Docker), building the web app first when needed: [WEB_ADDR= API_ADDR= AWS_ADDR= DATA_DIR= DEV_ARGS=].
+	@# go run would compile silently for minutes on a cold cache: build with
+	@# a running count of compiled packages instead (errors pass through).
+	@cd $(ROOT) && echo "dev: building the offline stack (the first build compiles ~450 packages and takes a few minutes)" && \
+	$(GO) build -v -o $(BUILD_DIR)/onair-local ./local 2>&1 | { n=0; while IFS= read -r line; do \
+		case "$$line" in *" "*|"#"*) printf '\n%s\n' "$$line";; *) n=$$((n+1)); printf '\r  %d packages compiled' $$n;; esac; \
+	done; [ $$n -eq 0 ] || echo; }
+	cd $(ROOT) && exec $(BUILD_DIR)/onair-local --web-addr $(WEB_ADDR) --api-addr $(API_ADDR) --aws-addr $(AWS_ADDR) --data-dir $(DATA_DIR) $(DEV_ARGS)
 
 trust: ## Trust the offline stack's local CA (HTTPS ingest) in Chromium/Firefox (NSS) and the system store: [DATA_DIR=.local-data].
 	@cd $(ROOT) && ca="$$($(GO) run ./local cert --data-dir $(DATA_DIR))" && echo "trust: CA $$ca" && local/trust.sh "$$ca"
 
-simulate-stream: ## Simulate a live stream on a channel of the offline stack: CHANNEL=<username> (make dev must be running).
+simulate-stream: ## Simulate a live stream on a channel of the offline stack: CHANNEL=<username> [AWS_ENDPOINT=http://127.0.0.1:4566] (make dev must be running).
 	@test -n "$(CHANNEL)" || { echo "simulate-stream: set CHANNEL=<username>"; exit 2; }
-	@curl -sS -X POST $(AWS_ENDPOINT)/_local/streams/$(CHANNEL)/start && echo
+	@curl -sS --fail-with-body -X POST $(AWS_ENDPOINT)/_local/streams/$(CHANNEL)/start || { echo; echo "simulate-stream: failed (is make dev running at AWS_ENDPOINT=$(AWS_ENDPOINT)? does $(CHANNEL) have a channel?)"; exit 1; }
+	@echo
 
 stop-stream: ## End a simulated stream: CHANNEL=<username>.
 	@test -n "$(CHANNEL)" || { echo "stop-stream: set CHANNEL=<username>"; exit 2; }
-	@curl -sS -X POST $(AWS_ENDPOINT)/_local/streams/$(CHANNEL)/stop && echo
+	@curl -sS --fail-with-body -X POST $(AWS_ENDPOINT)/_local/streams/$(CHANNEL)/stop || { echo; echo "stop-stream: failed (is make dev running at AWS_ENDPOINT=$(AWS_ENDPOINT)?)"; exit 1; }
+	@echo
 
 clean: ## Remove build outputs.
 	rm -rf $(BUILD_DIR) $(ROOT)/.aws-sam $(WEB)/dist

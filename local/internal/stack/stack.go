@@ -140,6 +140,11 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			_ = s.Close() // whatever started before the failure
 		}
 	}()
+	release, err := lockDataDir(opts.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, release) // first in, so released last
 	var bg context.Context
 	bg, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 

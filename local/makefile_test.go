@@ -1,0 +1,98 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestMakeStreamTargetsUseTheEndpointAndFail: simulate-stream and
+// stop-stream call the stack at AWS_ENDPOINT and exit non-zero when the
+// call fails (a 404 once printed and exited 0).
+func TestMakeStreamTargetsUseTheEndpointAndFail(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("make is not installed")
+	}
+	var paths []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths = append(paths, r.Method+" "+r.URL.Path)
+		if strings.Contains(r.URL.Path, "/nobody/") {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `{"message":"no channel nobody"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"live":true}`)
+	}))
+	defer srv.Close()
+
+	run := func(target, channel string) (string, error) {
+		cmd := exec.Command("make", "--no-print-directory", "-C", "..", target, "CHANNEL="+channel, "AWS_ENDPOINT="+srv.URL)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run("simulate-stream", "alice")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, `{"live":true}`)
+	out, err = run("stop-stream", "alice")
+	require.NoError(t, err, out)
+
+	out, err = run("simulate-stream", "nobody")
+	require.Error(t, err, "a 404 fails the target")
+	assert.Contains(t, out, "no channel nobody", "the stack's answer is shown")
+	assert.Contains(t, out, "simulate-stream: failed")
+	_, err = run("stop-stream", "nobody")
+	require.Error(t, err)
+
+	assert.Equal(t, []string{"POST /_local/streams/alice/start", "POST /_local/streams/alice/stop",
+		"POST /_local/streams/nobody/start", "POST /_local/streams/nobody/stop"}, paths)
+}
+
+// TestMakeDevShowsProgressAndTakesAddresses runs `make dev` with a stand-in
+// go command: the build's packages are counted as they compile, compile
+// errors pass through, and the stack gets the addresses and data dir given
+// to make.
+func TestMakeDevShowsProgressAndTakesAddresses(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("make is not installed")
+	}
+	dir := t.TempDir()
+	fakeGo := dir + "/go"
+	// "go build -v -o <out> ./local": list three packages on stderr, then
+	// write a stack binary that prints its arguments.
+	script := `#!/bin/sh
+out=""; while [ $# -gt 0 ]; do [ "$1" = "-o" ] && out="$2"; shift; done
+printf 'github.com/a/one\ngithub.com/a/two\ngithub.com/a/three\n' >&2
+[ -n "$FAKE_GO_FAIL" ] && { printf '# github.com/a/three\nthree.go:1: syntax error\n' >&2; exit 1; }
+mkdir -p "$(dirname "$out")"; printf '#!/bin/sh\necho stack "$@"\n' > "$out"; chmod +x "$out"
+`
+	require.NoError(t, writeExecutable(fakeGo, script))
+	run := func(env ...string) (string, error) {
+		cmd := exec.Command("make", "--no-print-directory", "-C", "..", "dev", "GO="+fakeGo, "BUILD_DIR="+dir+"/build",
+			"AWS_ADDR=127.0.0.1:45123", "API_ADDR=127.0.0.1:45124", "DATA_DIR=/tmp/x",
+			"WEB="+dir+"/no-web-ui") // no web app to build here
+		cmd.Env = append(cmd.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run()
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "dev: building the offline stack")
+	assert.Contains(t, out, "3 packages compiled")
+	assert.Contains(t, out, "stack --web-addr 127.0.0.1:3000 --api-addr 127.0.0.1:45124 --aws-addr 127.0.0.1:45123 --data-dir /tmp/x")
+
+	out, err = run("FAKE_GO_FAIL=1")
+	require.Error(t, err, "a failed build fails make dev")
+	assert.Contains(t, out, "three.go:1: syntax error")
+	assert.NotContains(t, out, "stack --web-addr")
+}
+
+func writeExecutable(path, content string) error {
+	return os.WriteFile(path, []byte(content), 0o755)
+}
