@@ -18,12 +18,19 @@ type Refusal struct {
 
 func (r *Refusal) Error() string { return r.Type + ": " + r.Message }
 
+// Expected reports whether the refusal is a rule doing its job (a reserved
+// name, a wrong name at sign-in), logged at info, rather than a failure
+// (errUnavailable), logged as an error.
+func (r *Refusal) Expected() bool { return r.Type != unexpectedType }
+
 func refuse(typ, msg string) error { return &Refusal{Type: typ, Message: msg} }
+
+const unexpectedType = "UnexpectedException"
 
 // errUnavailable is returned when a trigger cannot do its work (the store is
 // down): the cause is logged, the caller gets a message that says nothing
 // about the inside.
-var errUnavailable = refuse("UnexpectedException", "Something went wrong; please try again later.")
+var errUnavailable = refuse(unexpectedType, "Something went wrong; please try again later.")
 
 func nowOr(now func() time.Time) func() time.Time {
 	if now == nil {

@@ -15,6 +15,7 @@ func TestPreAuthentication(t *testing.T) {
 		preferred  string // "" = never renamed
 		validation string // the validationData JSON
 		ok         bool
+		refusal    string // the exception name when not ok; default UserNotFoundException
 	}{
 		{name: "never renamed, any submitted name", validation: `{"submittedUsername":"ann_1"}`, ok: true},
 		{name: "never renamed, email typed", validation: `{"submittedUsername":"ann@example.com"}`, ok: true},
@@ -22,10 +23,12 @@ func TestPreAuthentication(t *testing.T) {
 		{name: "renamed, new name with spaces around", preferred: "Annie", validation: `{"submittedUsername":"  Annie "}`, ok: true},
 		{name: "renamed, old name refused", preferred: "Annie", validation: `{"submittedUsername":"ann_1"}`},
 		{name: "renamed, email refused", preferred: "Annie", validation: `{"submittedUsername":"ann@example.com"}`},
-		{name: "renamed, other case refused", preferred: "Annie", validation: `{"submittedUsername":"annie"}`},
-		{name: "no submitted name", validation: `{}`},
-		{name: "blank submitted name", validation: `{"submittedUsername":"   "}`},
-		{name: "no validation data at all", validation: `null`},
+		{name: "renamed, other case accepted (names are unique regardless of case)", preferred: "Annie", validation: `{"submittedUsername":"aNNIE"}`, ok: true},
+		{name: "never renamed, no submitted name (awscli, boto3)", validation: `{}`, ok: true},
+		{name: "never renamed, no validation data at all", validation: `null`, ok: true},
+		{name: "renamed, no submitted name: says what is missing", preferred: "Annie", validation: `{}`, refusal: MissingSubmittedUsername},
+		{name: "renamed, blank submitted name", preferred: "Annie", validation: `{"submittedUsername":"   "}`, refusal: MissingSubmittedUsername},
+		{name: "renamed, no validation data at all", preferred: "Annie", validation: `null`, refusal: MissingSubmittedUsername},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -48,7 +51,14 @@ func TestPreAuthentication(t *testing.T) {
 				return
 			}
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), "UserNotFoundException")
+			want := tc.refusal
+			if want == "" {
+				want = "UserNotFoundException"
+			}
+			assert.Contains(t, err.Error(), want)
+			if want == MissingSubmittedUsername {
+				assert.Contains(t, err.Error(), "submittedUsername", "says what is missing")
+			}
 		})
 	}
 }

@@ -16,6 +16,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -276,6 +277,13 @@ func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error)
 	return f(ctx, payload)
 }
 
+// refused reports an expected "no" (a trigger refusing a reserved name or a
+// wrong sign-in name): the function did its job, so it is not an error.
+func refused(err error) bool {
+	var e interface{ Expected() bool }
+	return errors.As(err, &e) && e.Expected()
+}
+
 // instrument puts a logger tagged with the request id, and the metrics
 // writer, into every invocation's context.
 func instrument(p *Platform, h lambda.Handler) lambda.Handler {
@@ -292,7 +300,11 @@ func instrument(p *Platform, h lambda.Handler) lambda.Handler {
 		ctx = telemetry.WithLogger(ctx, l)
 		ctx = telemetry.WithMetrics(ctx, metrics)
 		out, err := h.Invoke(ctx, payload)
-		if err != nil {
+		switch {
+		case err == nil:
+		case refused(err):
+			l.Info("invocation refused", "err", err)
+		default:
 			l.Error("invocation failed", "err", err)
 		}
 		return out, err

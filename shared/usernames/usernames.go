@@ -69,7 +69,7 @@ func IsReserved(name string) bool {
 }
 
 // Validate checks name against the rules: 4 to 20 characters, each an ASCII
-// letter, digit, '-' or '_', and not reserved. The error is an onair Invalid
+// letter, digit, '-' or '_', at least one a letter or digit, and not reserved. The error is an onair Invalid
 // error (ErrReserved or ErrInvalid) whose message tells the user what to fix.
 func Validate(name string) error {
 	if name == "" {
@@ -87,6 +87,10 @@ func Validate(name string) error {
 	}
 	if IsReserved(name) {
 		return onair.Errorf(onair.Invalid, ReservedType, "The username %q is reserved.", name)
+	}
+	// "----" or "__" as a channel URL or a chat name reads as nobody.
+	if !strings.ContainsFunc(name, func(c rune) bool { return c != '-' && c != '_' }) {
+		return onair.Errorf(onair.Invalid, InvalidType, "A username must contain at least one letter or digit.")
 	}
 	return nil
 }

@@ -36,6 +36,10 @@ func TestValidate(t *testing.T) {
 		{"reserved _local", "_local", ErrReserved},
 		{"reserved settings", "SETTINGS", ErrReserved},
 		{"reserved word inside a name is fine", "healthy", nil},
+		{"only dashes", "----", ErrInvalid},
+		{"only underscores", "______", ErrInvalid},
+		{"only dashes and underscores", "-_-_", ErrInvalid},
+		{"one digit among dashes", "--9--", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
