@@ -24,7 +24,7 @@ LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags $(LAMBDA_TAGS) -ldflags='-s -w' -trimpath
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint validate deploy destroy invoke dev clean check-stage simulate-stream stop-stream trust web web-build web-config web-test
+.PHONY: help build test lint validate deploy publish destroy invoke dev clean check-stage simulate-stream stop-stream trust web web-build web-config web-test
 
 help: ## Show this help.
 	@echo "onair make targets:"
@@ -81,13 +81,21 @@ validate: ## cfn-lint template.yaml, then the SAM transform (offline) and cfn-li
 check-stage:
 	@case "$(STAGE)" in dev|prod) ;; *) echo "STAGE must be dev or prod (got '$(STAGE)')"; exit 2;; esac
 
-deploy: check-stage ## Build with SAM and deploy STAGE (dev|prod) as stack onair-<STAGE>.
+deploy: check-stage ## Build the web app and the functions, deploy STAGE (dev|prod) as stack onair-<STAGE>, publish the web app to it (make publish) and print its URL.
 	@command -v sam >/dev/null || { echo "deploy: the AWS SAM CLI is not installed"; exit 1; }
+	@command -v aws >/dev/null || { echo "deploy: the AWS CLI is not installed"; exit 1; }
+	@$(MAKE) --no-print-directory -C $(ROOT) web-build
 	cd $(ROOT) && sam build && sam deploy --config-env $(STAGE)
+	@$(MAKE) --no-print-directory -C $(ROOT) publish
 
-destroy: check-stage ## Empty the assets bucket, delete stack onair-<STAGE>, then the IVS channels, chat rooms, stages and public keys tagged project=onair-<STAGE>.
+publish: check-stage ## Upload web-ui/dist with a config.json from the outputs of stack onair-<STAGE> (changed files only, index.html last), invalidate CloudFront, print the app's URL.
+	@command -v aws >/dev/null || { echo "publish: the AWS CLI is not installed"; exit 1; }
+	cd $(ROOT) && $(GO) run ./local/webpublish -stack $(STACK) -dir $(WEB)/dist
+
+destroy: check-stage ## Empty the assets and web app buckets, delete stack onair-<STAGE>, then the IVS channels, chat rooms, stages and public keys tagged project=onair-<STAGE>.
 	@command -v sam >/dev/null || { echo "destroy: the AWS SAM CLI is not installed"; exit 1; }
 	cd $(ROOT) && .ci/empty-bucket.sh $(STACK) ChannelAssetsBucket
+	cd $(ROOT) && .ci/empty-bucket.sh $(STACK) WebAppBucket
 	cd $(ROOT) && sam delete --config-env $(STAGE) --stack-name $(STACK) --no-prompts
 	cd $(ROOT) && .ci/destroy-ivs.sh $(STACK)
 

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -302,4 +303,40 @@ func TestParseOutputs(t *testing.T) {
 	assert.NoError(t, err, "a stack without outputs")
 	_, err = ParseOutputs([]byte(`{`))
 	assert.Error(t, err)
+}
+
+// fakeAWS puts an `aws` on PATH that records its arguments and prints out.
+func fakeAWS(t *testing.T, out string, code int) (calls func() string) {
+	t.Helper()
+	dir := t.TempDir()
+	log := filepath.Join(dir, "calls")
+	script := "#!/bin/sh\necho \"$@\" >> " + log + "\nprintf '%s' '" + out + "'\nexit " + strconv.Itoa(code) + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "aws"), []byte(script), 0o755))
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return func() string {
+		b, _ := os.ReadFile(log)
+		return string(b)
+	}
+}
+
+// The stack's outputs and the invalidation go through the AWS CLI.
+func TestAWSCLI(t *testing.T) {
+	calls := fakeAWS(t, "I2ABC\n", 0)
+	id, err := cliInvalidator("E123")(context.Background(), []string{"/config.json", "/index.html"})
+	require.NoError(t, err)
+	assert.Equal(t, "I2ABC", id)
+	assert.Equal(t, "cloudfront create-invalidation --distribution-id E123 --query Invalidation.Id --output text --paths /config.json /index.html\n", calls())
+
+	fakeAWS(t, "", 255)
+	_, err = cliInvalidator("E123")(context.Background(), []string{"/index.html"})
+	assert.ErrorContains(t, err, "aws cloudfront create-invalidation")
+
+	e := newEmulator(t)
+	calls = fakeAWS(t, `[{"OutputKey":"ApiUrl","OutputValue":"https://a"},{"OutputKey":"Region","OutputValue":"us-east-1"},`+
+		`{"OutputKey":"UserPoolId","OutputValue":"p"},{"OutputKey":"UserPoolClientId","OutputValue":"c"},`+
+		`{"OutputKey":"WebAppBucketName","OutputValue":"`+bucket+`"}]`, 0)
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-stack", "onair-dev", "-dir", build(t), "-endpoint", e.srv.URL}, &out))
+	assert.Equal(t, "cloudformation describe-stacks --stack-name onair-dev --query Stacks[0].Outputs --output json\n", calls())
+	assert.Len(t, e.takePuts(), 7)
 }
