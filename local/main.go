@@ -46,6 +46,7 @@ func devCommand(args []string, stdout, stderr io.Writer) int {
 	webAddr := fs.String("web-addr", "127.0.0.1:3000", "web app listen address")
 	apiAddr := fs.String("api-addr", "127.0.0.1:3001", "HTTP API listen address")
 	awsAddr := fs.String("aws-addr", "127.0.0.1:4566", "AWS-compatible endpoint listen address")
+	sfuAddr := fs.String("sfu-addr", stack.DefaultSFUAddr, "stage media (SFU: WHIP, WHEP, presence) HTTPS listen address")
 	dataDir := fs.String("data-dir", ".local-data", "where state is kept (survives restarts)")
 	tmpl := fs.String("template", "template.yaml", "SAM template")
 	webDir := fs.String("web-dir", "web-ui/dist", "built web app to serve")
@@ -76,7 +77,7 @@ func devCommand(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	s, err := stack.Start(ctx, stack.Options{
-		Template: *tmpl, DataDir: *dataDir, WebAddr: *webAddr, APIAddr: *apiAddr, AWSAddr: *awsAddr,
+		Template: *tmpl, DataDir: *dataDir, WebAddr: *webAddr, APIAddr: *apiAddr, AWSAddr: *awsAddr, SFUAddr: *sfuAddr,
 		ParameterOverrides: ov, Store: *storeKind, DynamoDBEndpoint: *ddb, WebDir: *webDir,
 		Logger: logger, Out: stdout,
 	})
@@ -90,12 +91,13 @@ func devCommand(args []string, stdout, stderr io.Writer) int {
     HTTP API       %s
     AWS endpoint   %s   (Cognito, IVS, IVS Chat, IVS Real-Time, EventBridge, Lambda, Secrets Manager)
     chat socket    %s
+    stage media    %s   (SFU: WHIP, WHEP, presence)
     config         %s/_local/config
     mailbox        %s/_local/mail
     data           %s
   ready. Ctrl-C stops.
 
-`, s.WebURL, s.APIURL, s.AWSURL, s.Config()["chatUrl"], s.AWSURL, s.AWSURL, *dataDir)
+`, s.WebURL, s.APIURL, s.AWSURL, s.Config()["chatUrl"], s.SFUURL, s.AWSURL, s.AWSURL, *dataDir)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "\n  stopping…")
 	if err := s.Close(); err != nil {

@@ -8,10 +8,11 @@
 // shapes of the real services, so the backend's aws-sdk-go-v2 clients (with
 // BaseEndpoint set) and the AWS CLI (--endpoint-url) work unchanged.
 //
-// Beyond the APIs, Service exposes in-process hooks for what has no media
-// plane yet: the stream lifecycle (StartStream/EndStream, used by streamsim),
-// stage participants (Join/Publish/Unpublish/Leave), chat token redemption
-// (used by chatws), timed metadata and AWS/IVS metric points.
+// Beyond the APIs, Service exposes in-process hooks for the media side: the
+// stream lifecycle (StartStream/EndStream, used by streamsim), stage
+// participants (VerifyStageToken/Join/Publish/Unpublish/Leave, used by the
+// SFU in local/internal/sfu), chat token redemption (used by chatws), timed
+// metadata and AWS/IVS metric points.
 //
 // State lives in a bbolt file (<DataDir>/ivs.db) and survives restarts.
 package ivsemu

@@ -92,7 +92,7 @@ func newEnv(t *testing.T) *env {
 	})
 	e.rt = rt.New(rt.Options{BaseEndpoint: aws.String(ivsSrv.URL), Region: "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""), RetryMaxAttempts: 1})
-	e.client, err = whipclient.New(sfuSrv.URL, false)
+	e.client, err = whipclient.New(sfuSrv.URL, nil)
 	require.NoError(t, err)
 	return e
 }

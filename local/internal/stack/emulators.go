@@ -87,20 +87,24 @@ func (s *Stack) startEmulators(ctx context.Context, r samtemplate.Resolver) erro
 	s.chat = chatws.New(chatws.Config{Now: s.opts.Now, Logger: s.log.With("component", "chat"), Review: inv})
 	s.closers = append(s.closers, func() error { s.chat.Close(); return nil })
 
-	host := strings.TrimPrefix(s.AWSURL, "http://")
 	if s.ivs, err = ivsemu.New(ivsemu.Config{
 		DataDir: s.opts.DataDir, Account: s.opts.Account, Region: s.opts.Region,
 		Endpoints: ivsemu.Endpoints{
 			IngestEndpoint:  "127.0.0.1:1935",
 			PlaybackBaseURL: s.AWSURL + "/hls",
-			StageEvents:     "ws://" + host + "/_local/stage-events",
-			StageWHIP:       s.AWSURL + "/_local/whip",
+			// Stage media is the SFU: tokens' whip_url / events_url point at it.
+			StageEvents: strings.Replace(s.SFUURL, "https://", "wss://", 1),
+			StageWHIP:   s.SFUURL,
 		},
 		Now: s.opts.Now, Logger: s.log.With("component", "ivs"), Events: s.bus, Chat: s.chat,
+		OnParticipantDisconnected: s.sfuDisconnect, OnStageDeleted: s.sfuStageDeleted,
 	}); err != nil {
 		return err
 	}
 	s.closers = append(s.closers, s.ivs.Close)
+	if err := s.startSFU(); err != nil {
+		return err
+	}
 
 	// The stream simulation is the channels' media side until a media plane
 	// exists: it drives the IVS lifecycle, events and metrics.

@@ -33,6 +33,7 @@ import (
 	"github.com/onair/onair/local/internal/lambdaapi"
 	"github.com/onair/onair/local/internal/s3emu"
 	"github.com/onair/onair/local/internal/secretsemu"
+	"github.com/onair/onair/local/internal/sfu"
 	"github.com/onair/onair/local/internal/streamsim"
 	"github.com/onair/onair/shared/app"
 	"github.com/onair/onair/shared/bolt"
@@ -58,6 +59,9 @@ type Options struct {
 	DataDir string
 	// Listen addresses; "127.0.0.1:0" picks a free port.
 	WebAddr, APIAddr, AWSAddr string
+	// SFUAddr is the stage media (SFU) HTTPS address; "" picks a free port
+	// on 127.0.0.1 (`make dev` uses DefaultSFUAddr).
+	SFUAddr string
 	// ParameterOverrides are applied to the template's Parameters as
 	// `sam deploy --parameter-overrides` does.
 	ParameterOverrides map[string]string
@@ -77,8 +81,10 @@ type Options struct {
 // Stack is a running offline stack.
 type Stack struct {
 	WebURL, APIURL, AWSURL string
-	PoolID, ClientID       string
-	Region                 string
+	// SFUURL is the stage SFU's base URL (https://…): WHIP, WHEP, presence.
+	SFUURL           string
+	PoolID, ClientID string
+	Region           string
 	// Cert is the stack's development certificate (local CA + a leaf for
 	// 127.0.0.1/localhost, kept in the data dir): every HTTPS listener of
 	// the stack serves Cert.TLSConfig(); `make trust` trusts Cert.CAPath.
@@ -100,6 +106,7 @@ type Stack struct {
 	csp     *cspReports // the web app's CSP violation reports
 	secrets *secretsemu.Service
 	host    *host.Host
+	sfu     *sfu.Server
 
 	envs map[string]map[string]string // each function's resolved environment
 
@@ -174,6 +181,13 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		return nil, fmt.Errorf("aws listener: %w", err)
 	}
 	s.WebURL, s.APIURL, s.AWSURL = "http://"+webLn.Addr().String(), "http://"+apiLn.Addr().String(), "http://"+awsLn.Addr().String()
+	sfuLn, err := s.listenSFU(opts.SFUAddr)
+	if err != nil {
+		_ = webLn.Close()
+		_ = apiLn.Close()
+		_ = awsLn.Close()
+		return nil, err
+	}
 
 	if s.Cert, err = devcert.Load(opts.DataDir, opts.Now()); err != nil {
 		return nil, err
@@ -232,6 +246,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	s.serve(apiLn, gw)
 	s.serve(awsLn, s.awsHandler())
 	s.serve(webLn, s.webHandler())
+	s.serveSFU(sfuLn)
 	s.startSchedules(bg, resolver)
 	if err := s.setupStageSigning(ctx, s.envs); err != nil {
 		return nil, err
@@ -441,6 +456,9 @@ func (s *Stack) Config() map[string]any {
 		"enableAmazonProductStreamAction": s.params["EnableAmazonProductStreamAction"] == "true",
 		"stage":                           "local",
 		"offline":                         true,
+		// Stage media: the offline SFU (WHIP/WHEP + presence), not IVS.
+		"stageClient": "whip",
+		"stageSfuUrl": s.SFUURL,
 	}
 }
 

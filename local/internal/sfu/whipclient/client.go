@@ -41,8 +41,9 @@ type Client struct {
 	api     *webrtc.API
 }
 
-// New returns a client; insecure skips TLS verification (the dev CA).
-func New(baseURL string, insecure bool) (*Client, error) {
+// New returns a client; tlsConfig (optional) is for an https base URL, e.g.
+// one that trusts the stack's development CA.
+func New(baseURL string, tlsConfig *tls.Config) (*Client, error) {
 	m := &webrtc.MediaEngine{}
 	if err := m.RegisterDefaultCodecs(); err != nil {
 		return nil, err
@@ -56,8 +57,8 @@ func New(baseURL string, insecure bool) (*Client, error) {
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	hc := &http.Client{Timeout: 15 * time.Second}
-	if insecure {
-		hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // local dev CA
+	if tlsConfig != nil {
+		hc.Transport = &http.Transport{TLSClientConfig: tlsConfig}
 	}
 	return &Client{BaseURL: strings.TrimRight(baseURL, "/"), HTTP: hc,
 		api: webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se))}, nil
