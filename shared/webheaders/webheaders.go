@@ -45,7 +45,10 @@ type Sources struct {
 	// the broadcast and stage SDKs' WebRTC signalling (connect-src,
 	// media-src).
 	Media []string
-	// Images serve the channel avatars and banners (img-src).
+	// Images serve the channel avatars and banners (img-src). Any https:
+	// image is allowed besides: streamers' product overlays show an image
+	// from a URL of their choice (docs/overlays.md), Amazon's for
+	// amazon_product.
 	Images []string
 	// Uploads receive the presigned POST of a new image (connect-src).
 	Uploads []string
@@ -128,7 +131,7 @@ func (s Sources) Directives() []Directive {
 		{"default-src", self},
 		{"script-src", join(self, []string{"'wasm-unsafe-eval'"})},
 		{"style-src", self},
-		{"img-src", join(self, []string{"data:", "blob:"}, s.Images)},
+		{"img-src", join(self, []string{"data:", "blob:", "https:"}, s.Images)},
 		{"media-src", join(self, []string{"blob:"}, httpOnly(s.Media))},
 		{"connect-src", join(self, s.API, s.Auth, s.Chat, s.Media, s.Uploads)},
 		{"worker-src", join(self, []string{"blob:"})},

@@ -33,7 +33,7 @@ func TestCloudPolicy(t *testing.T) {
 		{"default-src", []string{"'self'"}},
 		{"script-src", []string{"'self'", "'wasm-unsafe-eval'"}},
 		{"style-src", []string{"'self'"}},
-		{"img-src", []string{"'self'", "data:", "blob:", "https://d111.cloudfront.net"}},
+		{"img-src", []string{"'self'", "data:", "blob:", "https:", "https://d111.cloudfront.net"}},
 		{"media-src", []string{"'self'", "blob:", "https://*.live-video.net"}},
 		{"connect-src", []string{"'self'", "https://*.execute-api.eu-west-1.amazonaws.com",
 			"https://cognito-idp.eu-west-1.amazonaws.com", "wss://edge.ivschat.eu-west-1.amazonaws.com",
@@ -69,7 +69,7 @@ func TestOfflinePolicy(t *testing.T) {
 		[]string{"https://127.0.0.1:8443"}, "/_local/csp-report")
 	d := directives(s.CSP())
 	assert.Equal(t, []string{"'self'", "http://127.0.0.1:3001", "http://127.0.0.1:4566", "ws://127.0.0.1:4566", "https://127.0.0.1:8443"}, d["connect-src"])
-	assert.Equal(t, []string{"'self'", "data:", "blob:", "http://127.0.0.1:4566"}, d["img-src"])
+	assert.Equal(t, []string{"'self'", "data:", "blob:", "https:", "http://127.0.0.1:4566"}, d["img-src"], "product overlays' images come from anywhere")
 	assert.Equal(t, []string{"'self'", "blob:", "https://127.0.0.1:8443"}, d["media-src"])
 	assert.Equal(t, []string{"'self'", "'wasm-unsafe-eval'"}, d["script-src"])
 	assert.Equal(t, []string{"/_local/csp-report"}, d["report-uri"])
