@@ -20,7 +20,12 @@ describe('parseConfig', () => {
     expect(c).toMatchObject({ apiUrl: 'https://app.example.com/api', chatUrl: 'wss://app.example.com/chat', offline: false, enableAmazonProductStreamAction: true, stage: 'dev' });
     expect(c.cognitoEndpoint).toBeUndefined();
   });
-  it.each([[null], [[]], [{ ...local, apiUrl: undefined }], [{ ...local, region: 3 }]])('refuses %j', (raw) => {
+  it('reads the stage client keys', () => {
+    const c = parseConfig({ ...local, stageClient: 'whip', stageSfuUrl: 'https://127.0.0.1:4444/' }, 'http://127.0.0.1:3000');
+    expect(c).toMatchObject({ stageClient: 'whip', stageSfuUrl: 'https://127.0.0.1:4444' });
+    expect(parseConfig(local, 'http://x').stageClient).toBeUndefined();
+  });
+  it.each([[null], [[]], [{ ...local, apiUrl: undefined }], [{ ...local, region: 3 }], [{ ...local, stageClient: 'sdk' }]])('refuses %j', (raw) => {
     expect(() => parseConfig(raw, 'http://x')).toThrow(ConfigError);
   });
 });

@@ -17,6 +17,10 @@ export interface AppConfig {
   stage: string;
   /** True on the offline stack: the player uses hls.js instead of the IVS player. */
   offline: boolean;
+  /** Stage client: "whip" (the offline SFU) or "ivs" (the Web Broadcast SDK); absent: from `offline`. */
+  stageClient?: 'whip' | 'ivs';
+  /** The offline SFU's base URL (https://…), for the "whip" stage client. */
+  stageSfuUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -55,7 +59,14 @@ export function parseConfig(raw: unknown, base: string): AppConfig {
       r.enableAmazonProductStreamAction === true || r.enableAmazonProductStreamAction === 'true',
     stage: str(r, 'stage', false) ?? 'dev',
     offline: r.offline === true,
+    stageClient: stageClientOf(str(r, 'stageClient', false)),
+    stageSfuUrl: abs(str(r, 'stageSfuUrl', false)),
   };
+}
+
+function stageClientOf(v: string | undefined): 'whip' | 'ivs' | undefined {
+  if (v === undefined || v === 'whip' || v === 'ivs') return v;
+  throw new ConfigError(`config.json: "stageClient" must be "whip" or "ivs", not "${v}"`);
 }
 
 export async function loadConfig(fetchImpl: typeof fetch = fetch, base = window.location.origin): Promise<AppConfig> {
