@@ -340,6 +340,30 @@ func (r Resolver) call(fn string, arg Value, depth int) (Value, error) {
 			}
 		}
 		return and, nil
+	case "Fn::Contains":
+		// A rule function: is the string among the list's strings.
+		l, ok := arg.([]Value)
+		if !ok || len(l) != 2 {
+			return nil, errors.New("needs [list, string]")
+		}
+		list, err := r.eval(l[0], depth+1)
+		if err != nil {
+			return nil, err
+		}
+		item, err := r.str(l[1], depth)
+		if err != nil {
+			return nil, err
+		}
+		items, ok := list.([]Value)
+		if !ok {
+			return nil, errors.New("first argument is not a list")
+		}
+		for _, it := range items {
+			if it == item {
+				return true, nil
+			}
+		}
+		return false, nil
 	case "Fn::FindInMap":
 		args, err := r.args(arg, 3, depth)
 		if err != nil {

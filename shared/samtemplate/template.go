@@ -39,6 +39,8 @@ type Template struct {
 	Outputs   map[string]Output
 	// Globals is the template's Globals section, raw.
 	Globals map[string]Value
+	// Rules is the template's Rules section, raw; CheckRules evaluates it.
+	Rules map[string]Value
 }
 
 // Parameter is a template parameter.
@@ -206,6 +208,7 @@ func Parse(data []byte) (*Template, error) {
 		Parameters: map[string]Parameter{},
 		Conditions: mapOf(top["Conditions"]),
 		Mappings:   mapOf(top["Mappings"]),
+		Rules:      mapOf(top["Rules"]),
 		Functions:  map[string]Function{},
 		Resources:  map[string]Resource{},
 		Outputs:    map[string]Output{},

@@ -21,6 +21,7 @@ var shortTags = map[string]string{
 	"!Not":          "Fn::Not",
 	"!And":          "Fn::And",
 	"!Or":           "Fn::Or",
+	"!Contains":     "Fn::Contains",
 	"!FindInMap":    "Fn::FindInMap",
 	"!Base64":       "Fn::Base64",
 	"!GetAZs":       "Fn::GetAZs",
