@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/ice/v4"
@@ -151,6 +152,8 @@ var (
 type Publisher struct {
 	*Session
 	Video, Audio *webrtc.TrackLocalStaticRTP
+	// Sent counts the packets Pump wrote (a starved Pump skips ticks).
+	Sent atomic.Int64
 }
 
 // Publish opens a WHIP session on a stage.
@@ -229,12 +232,14 @@ func (p *Publisher) Pump(ctx context.Context, fps, videoKbps int) {
 				pkt := &rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 102, SequenceNumber: seqV, Timestamp: tsV,
 					Marker: left <= 1100}, Payload: Stamp(buf[:n], time.Now())}
 				_ = p.Video.WriteRTP(pkt)
+				p.Sent.Add(1)
 			}
 		case <-aTick.C:
 			tsA += 960
 			seqA++
 			_ = p.Audio.WriteRTP(&rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 111, SequenceNumber: seqA, Timestamp: tsA},
 				Payload: Stamp(buf[:80], time.Now())})
+			p.Sent.Add(1)
 		}
 	}
 }
