@@ -2,7 +2,7 @@
 // with a fresh data directory, serving web-ui/dist. Tests read the URLs
 // from the environment (e2e/stack.ts).
 
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,9 +40,13 @@ async function waitFor(url: string, ms: number, proc: { exitCode: number | null 
 
 export default async function globalSetup() {
   const tmp = mkdtempSync(join(tmpdir(), 'onair-e2e-'));
-  const bin = join(tmp, 'onair-local');
-  console.log(`e2e: go build ./local → ${bin}`);
-  execFileSync('go', ['build', '-o', bin, './local'], { cwd: root, stdio: 'inherit' });
+  // ONAIR_E2E_STACK_BIN: an already built `local` binary (skips the build).
+  let bin = process.env.ONAIR_E2E_STACK_BIN ?? '';
+  if (!bin) {
+    bin = join(tmp, 'onair-local');
+    console.log(`e2e: go build ./local → ${bin}`);
+    execFileSync('go', ['build', '-o', bin, './local'], { cwd: root, stdio: 'inherit' });
+  }
   if (!existsSync(join(web, 'dist', 'index.html'))) {
     console.log('e2e: building web-ui/dist');
     execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit' });
@@ -57,13 +61,8 @@ export default async function globalSetup() {
     '--template', join(root, 'template.yaml'),
   ];
   // The offline media plane's RTMP ingest, once the stack has it.
-  const help = (() => {
-    try {
-      return execFileSync(bin, ['-h'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (e) {
-      return String((e as { stderr?: string }).stderr ?? '');
-    }
-  })();
+  const h = spawnSync(bin, ['-h'], { encoding: 'utf8' });
+  const help = `${h.stdout ?? ''}${h.stderr ?? ''}`;
   const hasRtmp = help.includes('rtmp-addr');
   if (hasRtmp) args.push('--rtmp-addr', `127.0.0.1:${rtmpPort}`);
   const log = join(tmp, 'stack.log');

@@ -52,7 +52,15 @@ export class HlsPlayer extends Emitter implements Player {
       void this.play();
       return;
     }
-    const hls = new Hls({ lowLatencyMode: true, backBufferLength: 30, liveSyncDurationCount: 2 });
+    const hls = new Hls({
+      lowLatencyMode: true,
+      backBufferLength: 30,
+      // Overlays are read from FRAG_PARSING_METADATA (parseId3), not from
+      // hls.js's own metadata text track, whose <track src="data:,WEBVTT">
+      // the app's CSP (media-src without data:) refuses.
+      enableID3MetadataCues: false,
+      enableEmsgMetadataCues: false,
+    });
     this.hls = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, (_e, d) => {
       this.emit('qualities', d.levels.map(toQuality));
