@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/onair/onair/shared/webheaders"
@@ -20,10 +21,15 @@ const (
 
 // webSources is what the offline web app may load and connect to: the same
 // policy as CloudFront's (shared/webheaders), with this machine's
-// endpoints. The media plane (playback under /hls, stage WHIP and events)
-// is served by the AWS endpoint; a media listener of its own belongs here.
+// endpoints. Playback (/hls) is served by the AWS endpoint; stage media
+// (WHIP, WHEP and the presence socket) by the SFU's listener.
 func (s *Stack) webSources() webheaders.Sources {
-	return webheaders.Offline(s.WebURL, s.APIURL, s.AWSURL, []string{s.AWSURL}, CSPReportPath)
+	return webheaders.Offline(s.WebURL, s.APIURL, s.AWSURL, s.mediaSources(), CSPReportPath)
+}
+
+// mediaSources are the media plane's origins for the web app's policy.
+func (s *Stack) mediaSources() []string {
+	return []string{s.AWSURL, s.SFUURL, "wss://" + strings.TrimPrefix(s.SFUURL, "https://")}
 }
 
 // cspReports keeps the violation reports the browser sent (the newest

@@ -30,9 +30,11 @@ func TestWebAppSecurityHeaders(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, s.Close()) })
 
-	want := webheaders.Offline(s.WebURL, s.APIURL, s.AWSURL, []string{s.AWSURL}, stack.CSPReportPath)
+	sfuWS := "wss://" + strings.TrimPrefix(s.SFUURL, "https://")
+	want := webheaders.Offline(s.WebURL, s.APIURL, s.AWSURL, []string{s.AWSURL, s.SFUURL, sfuWS}, stack.CSPReportPath)
 	csp := want.CSP()
 	assert.Contains(t, csp, "connect-src 'self' "+s.APIURL+" "+s.AWSURL+" ws://"+strings.TrimPrefix(s.AWSURL, "http://"))
+	assert.Contains(t, csp, s.SFUURL+" "+sfuWS, "stage media: WHIP/WHEP and the presence socket")
 	for _, path := range []string{"/", "/alice", "/assets/index-1.js", "/assets/missing.js", "/config.json"} {
 		res, err := http.Get(s.WebURL + path)
 		require.NoError(t, err, path)
