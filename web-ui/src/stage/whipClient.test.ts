@@ -204,9 +204,24 @@ describe('WhipStageClient', () => {
     ws.serverClose('Removed by the host');
     await flush();
     expect(seen.left).toEqual([{ reason: 'disconnected', message: 'Removed by the host' }]);
-    expect(s.calls.filter((x) => x.init.method === 'DELETE')).toHaveLength(2);
+    // The SFU ended the sessions itself: they are closed here without a DELETE.
+    expect(s.calls.filter((x) => x.init.method === 'DELETE')).toHaveLength(0);
+    expect(FakePeerConnection.all.map((pc) => pc.connectionState)).toEqual(['closed', 'closed']);
     expect(c.getParticipants()).toEqual([]);
     expect(seen.connectionState.at(-1)).toBe('disconnected');
+  });
+
+  it('ends its sessions with DELETE when the user leaves', async () => {
+    const s = sfu();
+    const c = new WhipStageClient(makeToken(), 'https://sfu', deps(s.fetch));
+    const seen = record(c);
+    await c.setLocalMedia({ video: new FakeTrack('video') as unknown as MediaStreamTrack });
+    await joined(c, [wire('ann', { publishState: 'PUBLISHED' })]);
+    c.leave();
+    await flush();
+    expect(s.calls.filter((x) => x.init.method === 'DELETE').map((x) => x.url).sort()).toEqual(['https://sfu/sessions/s1', 'https://sfu/sessions/s2']);
+    expect(seen.left).toEqual([{ reason: 'user', message: 'You left the stage.' }]);
+    expect(FakeWebSocket.all[0].readyState).toBe(3);
   });
 
   it('reports the end of the stage and a lost connection', async () => {

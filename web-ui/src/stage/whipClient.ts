@@ -97,6 +97,8 @@ export class WhipStageClient implements StageClient {
   private publishState: PublishState = 'NOT_PUBLISHED';
   private publishing: Promise<void> | null = null;
   private muted = { audio: false, video: false };
+  private serverEnded = false;
+  private senderKinds = new WeakMap<RTCRtpSender, string>();
 
   /** sfuUrl: the SFU's base URL (config stageSfuUrl); the token's whip_url when absent. */
   constructor(token: string, sfuUrl: string | undefined, deps: WhipDeps = browserDeps()) {
@@ -254,6 +256,9 @@ export class WhipStageClient implements StageClient {
     const ws = this.ws;
     this.ws = null;
     if (ws && ws.readyState <= 1) ws.close(1000, 'leaving');
+    // When the SFU ended the participant or the stage, its sessions are gone
+    // already: close the peer connections without asking it.
+    this.serverEnded = reason === 'disconnected' || reason === 'stageEnded';
     void this.stopPublishing();
     for (const r of this.remotes.values()) this.unsubscribe(r);
     this.remotes.clear();
@@ -293,8 +298,6 @@ export class WhipStageClient implements StageClient {
     await this.stopPublishing();
     await this.publish();
   }
-
-  private senderKinds = new WeakMap<RTCRtpSender, string>();
 
   private sameKinds(a: LocalMedia, b: LocalMedia) {
     return !!a.audio === !!b.audio && !!a.video === !!b.video;
@@ -461,6 +464,7 @@ export class WhipStageClient implements StageClient {
 
   private async deleteSession(s: MediaSession) {
     s.pc.close();
+    if (this.serverEnded) return;
     try {
       await this.deps.fetch(s.location, { method: 'DELETE', headers: { Authorization: `Bearer ${this.raw}` } });
     } catch {
