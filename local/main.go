@@ -49,6 +49,7 @@ func devCommand(args []string, stdout, stderr io.Writer) int {
 	sfuAddr := fs.String("sfu-addr", stack.DefaultSFUAddr, "stage media (SFU: WHIP, WHEP, presence) HTTPS listen address")
 	dataDir := fs.String("data-dir", ".local-data", "where state is kept (survives restarts)")
 	tmpl := fs.String("template", "template.yaml", "SAM template")
+	rtmpAddr := fs.String("rtmp-addr", "127.0.0.1:1935", "RTMP ingest listen address (the channels' ingestEndpoint)")
 	webDir := fs.String("web-dir", "web-ui/dist", "built web app to serve")
 	storeKind := fs.String("store", "bolt", "store: bolt (embedded, on disk) or dynamodb")
 	ddb := fs.String("dynamodb-endpoint", "", "DynamoDB endpoint for --store dynamodb (moto_server, DynamoDB Local, or AWS)")
@@ -78,7 +79,7 @@ func devCommand(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	s, err := stack.Start(ctx, stack.Options{
 		Template: *tmpl, DataDir: *dataDir, WebAddr: *webAddr, APIAddr: *apiAddr, AWSAddr: *awsAddr, SFUAddr: *sfuAddr,
-		ParameterOverrides: ov, Store: *storeKind, DynamoDBEndpoint: *ddb, WebDir: *webDir,
+		ParameterOverrides: ov, Store: *storeKind, DynamoDBEndpoint: *ddb, WebDir: *webDir, RTMPAddr: *rtmpAddr,
 		Logger: logger, Out: stdout,
 	})
 	if err != nil {
@@ -92,12 +93,13 @@ func devCommand(args []string, stdout, stderr io.Writer) int {
     AWS endpoint   %s   (Cognito, IVS, IVS Chat, IVS Real-Time, EventBridge, Lambda, Secrets Manager)
     chat socket    %s
     stage media    %s   (SFU: WHIP, WHEP, presence)
+    RTMP ingest    %s<streamKey>
     config         %s/_local/config
     mailbox        %s/_local/mail
     data           %s
   ready. Ctrl-C stops.
 
-`, s.WebURL, s.APIURL, s.AWSURL, s.Config()["chatUrl"], s.SFUURL, s.AWSURL, s.AWSURL, *dataDir)
+`, s.WebURL, s.APIURL, s.AWSURL, s.Config()["chatUrl"], s.SFUURL, s.Config()["rtmpIngest"], s.AWSURL, s.AWSURL, *dataDir)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "\n  stopping…")
 	if err := s.Close(); err != nil {

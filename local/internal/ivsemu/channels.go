@@ -563,12 +563,28 @@ func (s *Service) deleteStreamKey(ctx context.Context, in *arnInput) (any, error
 	if err := c.err(); err != nil {
 		return nil, err
 	}
-	return nil, s.db.Update(func(tx *bolt.Tx) error {
-		if _, err := s.getStreamKeyRecord(tx, *in.Arn); err != nil {
+	var channelArn string
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		sk, err := s.getStreamKeyRecord(tx, *in.Arn)
+		if err != nil {
 			return err
 		}
+		channelArn = sk.ChannelArn
 		return del(tx, bStreamKeys, *in.Arn)
 	})
+	if err != nil {
+		return nil, err
+	}
+	// A broadcaster connected with the deleted key is cut off (a media plane
+	// implements KeyRevoker), so an encoder that reconnects after StopStream
+	// cannot keep streaming with a key that no longer exists.
+	s.mu.Lock()
+	h := s.ingest
+	s.mu.Unlock()
+	if r, ok := h.(KeyRevoker); ok {
+		r.StreamKeyRevoked(ctx, channelArn)
+	}
+	return nil, nil
 }
 
 // ChannelByStreamKey finds the channel a stream key value belongs to (for an

@@ -51,6 +51,12 @@ type IngestHandler interface {
 	StopStream(ctx context.Context, channelArn string) error
 }
 
+// KeyRevoker is implemented by ingest handlers that disconnect a broadcaster
+// whose stream key was deleted.
+type KeyRevoker interface {
+	StreamKeyRevoked(ctx context.Context, channelArn string)
+}
+
 // Endpoints are the local addresses written into channels and stages.
 type Endpoints struct {
 	// IngestEndpoint is channel.ingestEndpoint (host[:port], no scheme, as

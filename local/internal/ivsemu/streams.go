@@ -270,6 +270,22 @@ func (s *Service) AddStreamEvent(ctx context.Context, channelArn, streamID strin
 	})
 }
 
+// SetIngestConfiguration replaces a session's ingest configuration (a media
+// plane measures it from the stream after the session started).
+func (s *Service) SetIngestConfiguration(ctx context.Context, channelArn, streamID string, ingest IngestConfiguration) error {
+	return s.updateSession(channelArn, streamID, func(r *streamRecord) {
+		r.IngestConfiguration = &ingest
+		cfgs := IngestConfigurations{VideoConfigurations: []VideoConfiguration{}, AudioConfigurations: []AudioConfiguration{}}
+		if ingest.Video != nil {
+			cfgs.VideoConfigurations = append(cfgs.VideoConfigurations, *ingest.Video)
+		}
+		if ingest.Audio != nil {
+			cfgs.AudioConfigurations = append(cfgs.AudioConfigurations, *ingest.Audio)
+		}
+		r.IngestConfigurations = &cfgs
+	})
+}
+
 // SetViewerCount sets the live stream's viewerCount.
 func (s *Service) SetViewerCount(ctx context.Context, channelArn string, n int64) error {
 	return s.updateSession(channelArn, "", func(r *streamRecord) { r.ViewerCount = n })

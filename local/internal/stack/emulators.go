@@ -13,6 +13,7 @@ import (
 	"github.com/onair/onair/local/internal/host"
 	"github.com/onair/onair/local/internal/ivsemu"
 	"github.com/onair/onair/local/internal/lambdaapi"
+	"github.com/onair/onair/local/internal/media"
 	"github.com/onair/onair/local/internal/secretsemu"
 	"github.com/onair/onair/local/internal/streamsim"
 	"github.com/onair/onair/local/internal/webapp"
@@ -90,7 +91,7 @@ func (s *Stack) startEmulators(ctx context.Context, r samtemplate.Resolver) erro
 	if s.ivs, err = ivsemu.New(ivsemu.Config{
 		DataDir: s.opts.DataDir, Account: s.opts.Account, Region: s.opts.Region,
 		Endpoints: ivsemu.Endpoints{
-			IngestEndpoint:  "127.0.0.1:1935",
+			IngestEndpoint:  s.rtmpLn.Addr().String(),
 			PlaybackBaseURL: s.AWSURL + "/hls",
 			// Stage media is the SFU: tokens' whip_url / events_url point at it.
 			StageEvents: strings.Replace(s.SFUURL, "https://", "wss://", 1),
@@ -112,10 +113,45 @@ func (s *Stack) startEmulators(ctx context.Context, r samtemplate.Resolver) erro
 	if err := s.sim.Resume(ctx); err != nil {
 		return fmt.Errorf("resume simulated streams: %w", err)
 	}
+
+	// The media plane: real RTMP/WebRTC ingest and HLS playback. StopStream
+	// and stream-key deletion reach it first; channels it does not carry
+	// are the simulation's.
+	ffmpeg := s.opts.FFmpeg
+	if ffmpeg == "" {
+		ffmpeg = "ffmpeg"
+	}
+	s.media = media.New(media.Config{IVS: s.ivs, Events: s.bus, Logger: s.log.With("component", "media"),
+		Now: s.opts.Now, FFmpeg: ffmpeg})
+	s.ivs.SetIngestHandler(ingestRouter{media: s.media, sim: s.sim})
+	s.closers = append(s.closers, func() error { s.media.Close(); return nil })
+	s.rtmp = s.media.ServeRTMP(s.rtmpLn)
+	s.closers = append(s.closers, s.rtmp.Close)
 	s.wg.Add(2)
 	go func() { defer s.wg.Done(); s.sim.Run(ctx) }()
 	go func() { defer s.wg.Done(); s.chat.Run(ctx) }()
 	return nil
+}
+
+// ingestRouter is the media side of ivsemu's channels: the media plane for
+// the broadcasts it carries, the simulation for the others.
+type ingestRouter struct {
+	media *media.Plane
+	sim   *streamsim.Sim
+}
+
+func (r ingestRouter) StopStream(ctx context.Context, channelArn string) error {
+	if r.media.Live(channelArn) {
+		err := r.media.StopStream(ctx, channelArn)
+		if !errors.Is(err, media.ErrNotLive) {
+			return err
+		}
+	}
+	return r.sim.StopStream(ctx, channelArn)
+}
+
+func (r ingestRouter) StreamKeyRevoked(ctx context.Context, channelArn string) {
+	r.media.StreamKeyRevoked(ctx, channelArn)
 }
 
 // channelOf resolves a username (or a channel ARN) to the channel ARN, for
@@ -149,6 +185,7 @@ func (s *Stack) awsHandler() http.Handler {
 	mux.Handle(lambdaapi.Pattern, s.lambda)
 	mux.Handle("GET "+chatws.Path, s.chat.Handler(s.ivs))
 	mux.Handle(streamsim.PathPrefix, s.sim.Handler(s.channelOf))
+	mux.Handle(media.PlaybackPrefix, s.media.Handler())
 	mux.Handle("/", ivs)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		target := r.Header.Get("X-Amz-Target")

@@ -31,6 +31,7 @@ import (
 	"github.com/onair/onair/local/internal/host"
 	"github.com/onair/onair/local/internal/ivsemu"
 	"github.com/onair/onair/local/internal/lambdaapi"
+	"github.com/onair/onair/local/internal/media"
 	"github.com/onair/onair/local/internal/s3emu"
 	"github.com/onair/onair/local/internal/secretsemu"
 	"github.com/onair/onair/local/internal/sfu"
@@ -68,6 +69,12 @@ type Options struct {
 	// Store is "bolt" (default) or "dynamodb" (with DynamoDBEndpoint).
 	Store            string
 	DynamoDBEndpoint string
+	// RTMPAddr is the media plane's RTMP ingest (channels' ingestEndpoint);
+	// "" picks a free port on 127.0.0.1. make dev uses 127.0.0.1:1935.
+	RTMPAddr string
+	// FFmpeg is the ffmpeg binary the media plane may use (Opus→AAC for the
+	// MPEG-TS rendition of browser broadcasts); default "ffmpeg" if on PATH.
+	FFmpeg string
 	// WebDir is the built web app (web-ui/dist); served when it exists.
 	WebDir  string
 	Region  string // default us-east-1
@@ -104,6 +111,9 @@ type Stack struct {
 	cdn     map[string]string // CloudFront domain → the bucket behind it
 	sim     *streamsim.Sim
 	csp     *cspReports // the web app's CSP violation reports
+	media   *media.Plane
+	rtmp    *media.RTMPServer
+	rtmpLn  net.Listener
 	secrets *secretsemu.Service
 	host    *host.Host
 	sfu     *sfu.Server
@@ -180,9 +190,22 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		_ = apiLn.Close()
 		return nil, fmt.Errorf("aws listener: %w", err)
 	}
+	rtmpAddr := opts.RTMPAddr
+	if rtmpAddr == "" {
+		rtmpAddr = "127.0.0.1:0"
+	}
+	if s.rtmpLn, err = net.Listen("tcp", rtmpAddr); err != nil {
+		_ = webLn.Close()
+		_ = apiLn.Close()
+		_ = awsLn.Close()
+		return nil, fmt.Errorf("rtmp listener: %w", err)
+	}
+	// Closed by the RTMP server once it runs; this covers a failed start.
+	s.closers = append(s.closers, func() error { _ = s.rtmpLn.Close(); return nil })
 	s.WebURL, s.APIURL, s.AWSURL = "http://"+webLn.Addr().String(), "http://"+apiLn.Addr().String(), "http://"+awsLn.Addr().String()
 	sfuLn, err := s.listenSFU(opts.SFUAddr)
 	if err != nil {
+		_ = s.rtmpLn.Close()
 		_ = webLn.Close()
 		_ = apiLn.Close()
 		_ = awsLn.Close()
@@ -455,10 +478,15 @@ func (s *Stack) Config() map[string]any {
 		"channelType":                     s.params["IvsChannelType"],
 		"enableAmazonProductStreamAction": s.params["EnableAmazonProductStreamAction"] == "true",
 		"stage":                           "local",
-		"offline":                         true,
 		// Stage media: the offline SFU (WHIP/WHEP + presence), not IVS.
 		"stageClient": "whip",
 		"stageSfuUrl": s.SFUURL,
+		// The media plane (docs/local.md): where encoders push and how the
+		// web app plays.
+		"rtmpIngest":            "rtmp://" + s.rtmpLn.Addr().String() + "/app/",
+		"playerKind":            "hls.js",
+		"playbackTsUrlTemplate": s.AWSURL + media.PlaybackPrefix + "{channelId}/ts/index.m3u8",
+		"offline":               true,
 	}
 }
 
