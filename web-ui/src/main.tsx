@@ -5,7 +5,7 @@ import { RouterProvider } from 'react-router';
 import './styles/global.css';
 import { ApiClient } from './api/client';
 import { AuthProvider } from './auth/AuthContext';
-import { CognitoAuth } from './auth/cognito';
+import { lazyCognitoAuth } from './auth/lazyAuth';
 import { loadConfig } from './config';
 import { router } from './router';
 import { ServicesProvider } from './services';
@@ -29,7 +29,7 @@ async function start() {
     );
     return;
   }
-  const backend = new CognitoAuth(config);
+  const backend = lazyCognitoAuth(config);
   const api = new ApiClient({
     baseUrl: config.apiUrl,
     token: async () => (await backend.currentSession())?.accessToken ?? null,
