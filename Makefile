@@ -24,7 +24,7 @@ LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags $(LAMBDA_TAGS) -ldflags='-s -w' -trimpath
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint validate deploy publish destroy invoke dev clean check-stage simulate-stream stop-stream trust web web-build web-config web-test
+.PHONY: help build test lint validate deploy publish destroy invoke dev clean check-stage simulate-stream stream stop-stream trust web web-build web-config web-test
 
 help: ## Show this help.
 	@echo "onair make targets:"
@@ -167,10 +167,13 @@ simulate-stream: ## Simulate a live stream on a channel of the offline stack: CH
 	@curl -sS --fail-with-body -X POST $(AWS_ENDPOINT)/_local/streams/$(CHANNEL)/start || { echo; echo "simulate-stream: failed (is make dev running at AWS_ENDPOINT=$(AWS_ENDPOINT)? does $(CHANNEL) have a channel?)"; exit 1; }
 	@echo
 
-stop-stream: ## End a simulated stream: CHANNEL=<username>.
+stream: ## Push an ffmpeg test pattern (wall clock, tone, 1 s keyframes) into the RTMP ingest with the channel's key: CHANNEL=<username> [STREAM_SIZE=1280x720 STREAM_FPS=30 AWS_ENDPOINT= DATA_DIR=].
+	@test -n "$(CHANNEL)" || { echo "stream: set CHANNEL=<username>"; exit 2; }
+	@cd $(ROOT) && local/stream.sh start $(AWS_ENDPOINT) $(CHANNEL) $(DATA_DIR) $(or $(STREAM_SIZE),1280x720) $(or $(STREAM_FPS),30)
+
+stop-stream: ## Stop make stream's ffmpeg (or end a simulated stream): CHANNEL=<username>.
 	@test -n "$(CHANNEL)" || { echo "stop-stream: set CHANNEL=<username>"; exit 2; }
-	@curl -sS --fail-with-body -X POST $(AWS_ENDPOINT)/_local/streams/$(CHANNEL)/stop || { echo; echo "stop-stream: failed (is make dev running at AWS_ENDPOINT=$(AWS_ENDPOINT)?)"; exit 1; }
-	@echo
+	@cd $(ROOT) && local/stream.sh stop $(AWS_ENDPOINT) $(CHANNEL) $(DATA_DIR)
 
 clean: ## Remove build outputs.
 	rm -rf $(BUILD_DIR) $(ROOT)/.aws-sam $(WEB)/dist

@@ -614,6 +614,29 @@ func (s *Service) ChannelByStreamKey(ctx context.Context, value string) (*Channe
 	return ch, err
 }
 
+// ChannelStreamKey returns the channel's stream key with its value (the
+// offline stack hands it to `make stream`). ResourceNotFoundException if the
+// channel has no key.
+func (s *Service) ChannelStreamKey(ctx context.Context, channelArn string) (*StreamKey, error) {
+	var out *StreamKey
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if _, err := s.getChannelRecord(tx, channelArn); err != nil {
+			return err
+		}
+		return each(tx, bStreamKeys, "", func(_ string, sk *StreamKey) error {
+			if sk.ChannelArn == channelArn {
+				k := *sk
+				out = &k
+			}
+			return nil
+		})
+	})
+	if err == nil && out == nil {
+		err = errNotFound("The channel has no stream key: %s", channelArn)
+	}
+	return out, err
+}
+
 // Channels lists every channel, sorted by ARN (in-process callers).
 func (s *Service) Channels(ctx context.Context) ([]Channel, error) {
 	var out []Channel

@@ -2,8 +2,10 @@ package stack
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -133,6 +135,43 @@ func (s *Stack) startEmulators(ctx context.Context, r samtemplate.Resolver) erro
 	return nil
 }
 
+// serveIngest tells a local encoder (make stream) where to push for a
+// channel ({channel}: username or channel ARN): JSON {channelArn, rtmpUrl,
+// streamKey, playbackUrl}, or with ?field=<name> that field as plain text.
+// The stream key is a secret in the cloud; offline the whole stack is the
+// developer's, like the mailbox.
+func (s *Stack) serveIngest(w http.ResponseWriter, r *http.Request) {
+	arn, err := s.channelOf(r.Context(), r.PathValue("channel"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	ch, err := s.ivs.Channel(r.Context(), arn)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	key, err := s.ivs.ChannelStreamKey(r.Context(), arn)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	out := map[string]string{"channelArn": arn, "streamKey": key.Value, "playbackUrl": ch.PlaybackURL,
+		"rtmpUrl": "rtmp://" + ch.IngestEndpoint + "/app/" + key.Value}
+	if f := r.URL.Query().Get("field"); f != "" {
+		v, ok := out[f]
+		if !ok {
+			http.Error(w, "unknown field "+f, http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, v+"\n")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
 // ingestRouter is the media side of ivsemu's channels: the media plane for
 // the broadcasts it carries, the simulation for the others.
 type ingestRouter struct {
@@ -186,6 +225,7 @@ func (s *Stack) awsHandler() http.Handler {
 	mux.Handle("GET "+chatws.Path, s.chat.Handler(s.ivs))
 	mux.Handle(streamsim.PathPrefix, s.sim.Handler(s.channelOf))
 	mux.Handle(media.PlaybackPrefix, s.media.Handler())
+	mux.HandleFunc("GET /_local/ingest/{channel}", s.serveIngest)
 	mux.Handle("/", ivs)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		target := r.Header.Get("X-Amz-Target")
