@@ -3,6 +3,7 @@ package ivsemu
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -603,6 +604,40 @@ func (s *Service) unpublishLocked(st *Stage, p *participantRecord) *stageUpdate 
 // connected participant leaves, the stage session ends.
 func (s *Service) Leave(ctx context.Context, stageArn, participantID string) error {
 	return s.leave(ctx, stageArn, participantID, "")
+}
+
+// LeaveAll disconnects every connected participant of every stage (their
+// publishers unpublish, with the events) and so ends the active sessions. A
+// media plane calls it when it starts: connections do not survive a restart,
+// and participants left CONNECTED would count as publishers and keep idle
+// stages alive forever. It returns how many participants it disconnected.
+func (s *Service) LeaveAll(ctx context.Context, reason string) (int, error) {
+	type member struct{ stageArn, participantID string }
+	var members []member
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return each(tx, bStages, "", func(_ string, st *Stage) error {
+			if st.ActiveSessionID == "" {
+				return nil
+			}
+			return each(tx, bParticipants, st.ActiveSessionID+"|", func(_ string, p *participantRecord) error {
+				if p.State == "CONNECTED" && p.StageArn == st.Arn {
+					members = append(members, member{st.Arn, p.ParticipantID})
+				}
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range members {
+		if err := s.leave(ctx, m.stageArn, m.participantID, reason); err != nil && !errors.Is(err, ErrParticipantNotConnected) {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 func (s *Service) leave(ctx context.Context, stageArn, participantID, reason string) error {

@@ -415,3 +415,35 @@ func TestPublicKeysAndSelfSignedTokens(t *testing.T) {
 	var nf *types.ResourceNotFoundException
 	require.ErrorAs(t, err, &nf)
 }
+
+// TestLeaveAll: a media plane that starts disconnects whoever the database
+// still shows connected (its connections did not survive a restart).
+func TestLeaveAll(t *testing.T) {
+	e := newEnv(t)
+	a, b := *e.createStage("a").Stage.Arn, *e.createStage("b").Stage.Arn
+	host, viewer, other := e.token(a, "host"), e.token(a, "viewer", types.ParticipantTokenCapabilitySubscribe), e.token(b, "other")
+	for _, j := range []struct{ arn, tok string }{{a, *host.Token}, {a, *viewer.Token}, {b, *other.Token}} {
+		_, err := e.svc.Join(e.ctx, j.arn, j.tok)
+		require.NoError(t, err)
+	}
+	require.NoError(t, e.svc.Publish(e.ctx, a, *host.ParticipantId))
+	before := len(e.sink.Events())
+
+	e.restart()
+	n, err := e.svc.LeaveAll(e.ctx, "media plane restarted")
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+	for _, arn := range []string{a, b} {
+		got, err := e.rt.GetStage(e.ctx, &ivsrealtime.GetStageInput{Arn: aws.String(arn)})
+		require.NoError(t, err)
+		assert.Nil(t, got.Stage.ActiveSessionId, "the session ended")
+	}
+	evs := e.sink.Events()[before:]
+	require.Len(t, evs, 1)
+	assert.Contains(t, string(evs[0].Detail), `"event_name":"Participant Unpublished"`)
+	assert.Contains(t, string(evs[0].Detail), *host.ParticipantId)
+
+	n, err = e.svc.LeaveAll(e.ctx, "again")
+	require.NoError(t, err)
+	assert.Zero(t, n)
+}

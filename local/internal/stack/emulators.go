@@ -105,7 +105,7 @@ func (s *Stack) startEmulators(ctx context.Context, r samtemplate.Resolver) erro
 		return err
 	}
 	s.closers = append(s.closers, s.ivs.Close)
-	if err := s.startSFU(); err != nil {
+	if err := s.startSFU(ctx); err != nil {
 		return err
 	}
 

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net"
@@ -29,8 +30,18 @@ func (s *Stack) listenSFU(addr string) (net.Listener, error) {
 // startSFU creates the stage SFU on the IVS Real-Time emulator. The
 // emulator's DisconnectParticipant and DeleteStage reach it through
 // s.sfuHooks.
-func (s *Stack) startSFU() error {
-	var err error
+func (s *Stack) startSFU(ctx context.Context) error {
+	// Nobody is connected to a media plane that is just starting: whoever
+	// the emulator still shows connected (the stack stopped while they
+	// were) leaves, and their publishers unpublish, so that the backend's
+	// publisher count and idle clean-up see the truth.
+	n, err := s.ivs.LeaveAll(ctx, "offline stack restarted")
+	if err != nil {
+		return fmt.Errorf("stage participants: %w", err)
+	}
+	if n > 0 {
+		s.log.Info("stage participants of the previous run disconnected", "participants", n)
+	}
 	s.sfu, err = sfu.New(sfu.Config{Stages: s.ivs, Logger: s.log.With("component", "sfu"), Now: s.opts.Now})
 	if err != nil {
 		return err
