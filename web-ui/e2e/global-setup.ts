@@ -51,7 +51,7 @@ export default async function globalSetup() {
     console.log('e2e: building web-ui/dist');
     execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit' });
   }
-  const [webPort, apiPort, awsPort, rtmpPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [webPort, apiPort, awsPort, rtmpPort, sfuPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const args = [
     '--web-addr', `127.0.0.1:${webPort}`,
     '--api-addr', `127.0.0.1:${apiPort}`,
@@ -65,6 +65,8 @@ export default async function globalSetup() {
   const help = `${h.stdout ?? ''}${h.stderr ?? ''}`;
   const hasRtmp = help.includes('rtmp-addr');
   if (hasRtmp) args.push('--rtmp-addr', `127.0.0.1:${rtmpPort}`);
+  // The stage SFU (its default port would collide with another stack).
+  if (help.includes('sfu-addr')) args.push('--sfu-addr', `127.0.0.1:${sfuPort}`);
   const log = join(tmp, 'stack.log');
   const out = openSync(log, 'a');
   const proc = spawn(bin, args, { cwd: root, stdio: ['ignore', out, out], detached: false });
