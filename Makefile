@@ -43,6 +43,21 @@ build: ## Build every function: build/<Name>/bootstrap (linux/arm64) and build/<
 	done; rmdir .bin
 	@echo "built $(words $(FUNCTIONS)) functions into $(BUILD_DIR)"
 
+# The size budget of a function's bootstrap (linux/arm64): 12.5 MiB. The
+# default build is 7.6-11.7 MiB (docs/performance.md); the X-Ray SDK alone
+# would add about 13 MiB.
+SIZE_BUDGET := 13107200
+
+.PHONY: check-size
+check-size: build ## Build every function; fail when a bootstrap is over the size budget (12.5 MiB).
+	@cd $(BUILD_DIR) && over="" && largest=0 && for fn in $(FUNCTIONS); do \
+		size=$$(stat -c %s "$$fn/bootstrap"); \
+		if [ "$$size" -gt "$$largest" ]; then largest=$$size; name=$$fn; fi; \
+		if [ "$$size" -gt $(SIZE_BUDGET) ]; then over="$$over $$fn($$size)"; fi; \
+	done; \
+	if [ -n "$$over" ]; then echo "over the size budget of $(SIZE_BUDGET) bytes:$$over"; exit 1; fi; \
+	echo "largest bootstrap: $$name, $$largest bytes (budget $(SIZE_BUDGET))"
+
 # zip_bootstrap(name): build/<name>.zip holding an executable bootstrap
 # (zip(1) when installed, Python's zipfile otherwise; both keep the mode bits).
 define zip_bootstrap
@@ -59,6 +74,7 @@ test: ## Run every Go test with the race detector, check the xraysdk build, `mak
 	cd $(ROOT) && $(GO) test -race -p 2 ./...
 	@# The X-Ray SDK variant (make build XRAY_SDK=1) must keep building.
 	cd $(ROOT) && $(GO) build -tags xraysdk ./... && $(GO) vet -tags xraysdk ./shared/app/... ./functions/...
+	@$(MAKE) --no-print-directory -C $(ROOT) check-size
 	@$(MAKE) --no-print-directory -C $(ROOT) validate
 	@$(MAKE) --no-print-directory -C $(ROOT) web-test
 

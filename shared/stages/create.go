@@ -269,8 +269,12 @@ func (s *service) provision(ctx context.Context, u onair.User, stale bool, allow
 	if errors.Is(err, onair.ErrConflict) {
 		// An earlier attempt recorded this (adopted) stage before it died.
 		prev, gerr := s.store.GetStage(ctx, st.ID)
-		if gerr != nil || prev.OwnerSub != u.Sub {
-			return Opened{}, true, fmt.Errorf("stage %s exists with another owner or cannot be read: %v", st.ID, gerr)
+		if gerr != nil {
+			// Wrapped, so that a throttled read stays a 429 for the client.
+			return Opened{}, true, fmt.Errorf("read stage %s after a conflicting put: %w", st.ID, gerr)
+		}
+		if prev.OwnerSub != u.Sub {
+			return Opened{}, true, fmt.Errorf("stage %s exists with another owner", st.ID)
 		}
 		st = prev
 		err = nil

@@ -8,19 +8,11 @@ import (
 	"slices"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/telemetry"
 )
-
-// Event is an EventBridge event as delivered to Lambda.
-type Event struct {
-	ID         string          `json:"id"`
-	DetailType string          `json:"detail-type"`
-	Source     string          `json:"source"`
-	Time       time.Time       `json:"time"`
-	Resources  []string        `json:"resources"`
-	Detail     json.RawMessage `json:"detail"`
-}
 
 // StageUpdateDetail is the detail of an "IVS Stage Update" event.
 type StageUpdateDetail struct {
@@ -57,7 +49,7 @@ const maxPublishing = 200
 // Events of stages this stack does not know are ignored. A malformed event
 // is logged and dropped (retrying cannot fix it); storage errors are
 // returned, so EventBridge/Lambda retry.
-func (s *service) HandleEvent(ctx context.Context, ev Event) error {
+func (s *service) HandleEvent(ctx context.Context, ev events.EventBridgeEvent) error {
 	log := telemetry.Logger(ctx).With("eventId", ev.ID)
 	if ev.DetailType != StageUpdateType {
 		log.Debug("ignoring event", "detailType", ev.DetailType)

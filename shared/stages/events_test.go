@@ -9,15 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/shared/onair"
 )
 
-func stageEvent(id, stageArn, name, pid, user string, at time.Time) Event {
+func stageEvent(id, stageArn, name, pid, user string, at time.Time) events.EventBridgeEvent {
 	d, _ := json.Marshal(StageUpdateDetail{SessionID: "st-1AbCdEfGhIjKl", EventName: name, EventTime: at.Format(time.RFC3339), UserID: user, ParticipantID: pid})
-	return Event{ID: id, DetailType: StageUpdateType, Source: "aws.ivs", Time: at, Resources: []string{stageArn}, Detail: d}
+	return events.EventBridgeEvent{ID: id, DetailType: StageUpdateType, Source: "aws.ivs", Time: at, Resources: []string{stageArn}, Detail: d}
 }
 
 // state is what the events decide, without the bookkeeping (event ids).
@@ -32,7 +33,7 @@ func state(st onair.Stage) map[string]string {
 func TestStageEventsAreIdempotentAndOrderIndependent(t *testing.T) {
 	arn := "arn:aws:ivs:us-east-1:111122223333:stage/Stage0000001"
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
-	events := []Event{
+	evs := []events.EventBridgeEvent{
 		stageEvent("e1", arn, EventPublished, "pA", "sub-ann", at(10)),
 		stageEvent("e2", arn, EventUnpublished, "pA", "sub-ann", at(70)),
 		stageEvent("e3", arn, EventPublished, "pA", "sub-ann", at(90)), // republished
@@ -58,9 +59,9 @@ func TestStageEventsAreIdempotentAndOrderIndependent(t *testing.T) {
 		e := newEnv(t)
 		e.store.stages["Stage0000001"] = onair.Stage{ID: "Stage0000001", Arn: arn, OwnerSub: "sub-ann", CreatedAt: t0, LastActivity: t0, Version: 1}
 		// Every event once, then random duplicates, all shuffled.
-		batch := append([]Event(nil), events...)
+		batch := append([]events.EventBridgeEvent(nil), evs...)
 		for range 10 {
-			batch = append(batch, events[rng.IntN(len(events))])
+			batch = append(batch, evs[rng.IntN(len(evs))])
 		}
 		rng.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
 		for _, ev := range batch {
@@ -95,7 +96,7 @@ func TestStageEventsThatAreIgnored(t *testing.T) {
 	e := newEnv(t)
 	st := e.open(t, e.ann, false)
 	before, _ := e.store.stage(st.ID)
-	for name, ev := range map[string]Event{
+	for name, ev := range map[string]events.EventBridgeEvent{
 		"unknown stage":     stageEvent("x1", "arn:aws:ivs:us-east-1:111122223333:stage/NotOurs00001", EventPublished, "p", "", t0),
 		"other detail type": {ID: "x2", DetailType: "IVS Participant Recording State Change", Resources: []string{st.Arn}, Detail: json.RawMessage(`{}`)},
 		"other event name":  stageEvent("x3", st.Arn, "Participant Replication Started", "p", "", t0),
@@ -112,7 +113,7 @@ func TestStageEventsThatAreIgnored(t *testing.T) {
 func TestStageEventTimeFallsBackToEnvelope(t *testing.T) {
 	e := newEnv(t)
 	st := e.open(t, e.ann, false)
-	ev := Event{ID: "e1", DetailType: StageUpdateType, Time: t0.Add(time.Hour), Resources: []string{st.Arn},
+	ev := events.EventBridgeEvent{ID: "e1", DetailType: StageUpdateType, Time: t0.Add(time.Hour), Resources: []string{st.Arn},
 		Detail: json.RawMessage(`{"event_name":"Participant Published","participant_id":"pA","event_time":"garbage"}`)}
 	require.NoError(t, e.svc.HandleEvent(e.ctx(), ev))
 	got, _ := e.store.stage(st.ID)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
 // The constructors of the capability's functions: each takes exactly what
@@ -89,7 +91,7 @@ func DeleteStage(st Store, rt RealTime, cfg Config, now func() time.Time) (http.
 
 // StageEvents handles IVS Stage Update events (EventBridge), keeping who is
 // publishing current in the store.
-func StageEvents(st Store, cfg Config, now func() time.Time) (func(context.Context, Event) error, error) {
+func StageEvents(st Store, cfg Config, now func() time.Time) (func(context.Context, events.EventBridgeEvent) error, error) {
 	s, err := newService(st, nil, nil, cfg, now)
 	if err != nil {
 		return nil, err

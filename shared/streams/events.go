@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/telemetry"
 )
@@ -27,19 +29,6 @@ type SessionStore interface {
 type UserStore interface {
 	GetUserByChannelArn(ctx context.Context, channelArn string) (onair.User, error)
 	UpdateUser(ctx context.Context, sub string, fn func(*onair.User) error) (onair.User, error)
-}
-
-// Envelope is an EventBridge event as Lambda receives it.
-type Envelope struct {
-	Version    string          `json:"version"`
-	ID         string          `json:"id"`
-	DetailType string          `json:"detail-type"`
-	Source     string          `json:"source"`
-	Account    string          `json:"account"`
-	Time       string          `json:"time"`
-	Region     string          `json:"region"`
-	Resources  []string        `json:"resources"`
-	Detail     json.RawMessage `json:"detail"`
 }
 
 // detailKeys are the detail fields kept with an event, for the health page
@@ -88,7 +77,7 @@ func (e errRetry) Error() string { return e.msg }
 // is not known yet); events it can never apply are logged and dropped.
 func (p *Processor) Handle(ctx context.Context, raw json.RawMessage) error {
 	log := telemetry.Logger(ctx)
-	var env Envelope
+	var env events.EventBridgeEvent
 	if err := json.Unmarshal(raw, &env); err != nil {
 		log.Warn("stream event: not an EventBridge envelope; dropped", "err", err.Error())
 		return nil
@@ -189,10 +178,10 @@ func (p *Processor) count(ctx context.Context, ev onair.StreamEvent) {
 
 // parseEvent builds the stored event and returns the stream id ("" if the
 // detail has none).
-func parseEvent(env Envelope, raw json.RawMessage) (onair.StreamEvent, string, error) {
-	t, err := time.Parse(time.RFC3339Nano, env.Time)
-	if err != nil {
-		return onair.StreamEvent{}, "", fmt.Errorf("bad time %q", env.Time)
+func parseEvent(env events.EventBridgeEvent, raw json.RawMessage) (onair.StreamEvent, string, error) {
+	t := env.Time
+	if t.IsZero() {
+		return onair.StreamEvent{}, "", fmt.Errorf("no time")
 	}
 	var d map[string]json.RawMessage
 	if len(env.Detail) > 0 {
