@@ -60,7 +60,9 @@ func TestRequiredAuthRefusesRequestsWithoutClaims(t *testing.T) {
 }
 
 func TestBuildNamesTheFunctionInErrors(t *testing.T) {
-	failing := func(context.Context, *app.Platform) (http.Handler, error) { return nil, errors.New("missing environment: X") }
+	failing := func(context.Context, *app.Platform) (http.Handler, error) {
+		return nil, errors.New("missing environment: X")
+	}
 	_, err := app.HTTP("Broken", app.Public, failing, "GET /x").Build(context.Background(), &app.Platform{})
 	assert.EqualError(t, err, "Broken: missing environment: X")
 
