@@ -20,6 +20,11 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <Directory /> },
       { path: 'login', lazy: page(() => import('./pages/account/Login')) },
+      // Stages (issue 11): the host's own stage needs a session; guests,
+      // viewers and pasted tokens do not.
+      { path: 'stage', element: <RequireAuth />, children: [{ index: true, lazy: page(() => import('./pages/stage/HostStage')) }] },
+      { path: 'stage/join', lazy: page(() => import('./pages/stage/JoinWithToken')) },
+      { path: 'stage/:username', lazy: page(() => import('./pages/stage/GuestStage')) },
       { path: 'register', lazy: page(() => import('./pages/account/Register')) },
       { path: 'reset', lazy: page(() => import('./pages/account/Reset')) },
       {

@@ -12,4 +12,5 @@ export interface NavItem {
 export const navItems: NavItem[] = [
   { to: '/', label: 'Home', icon: 'home' },
   { to: '/following', label: 'Following', icon: 'heart', auth: true },
+  { to: '/stage', label: 'Stage', icon: 'users', auth: true },
 ];

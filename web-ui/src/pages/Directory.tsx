@@ -8,6 +8,7 @@ import { Avatar } from '../components/Avatar';
 import { CardSkeletons, ChannelCard } from '../components/ChannelCard';
 import { Icon } from '../components/Icon';
 import { useApi } from '../services';
+import { LiveStages } from './stage/LiveStages';
 import type { ChannelSummary } from '../api/types';
 
 export const DIRECTORY_POLL_MS = 10_000;
@@ -94,6 +95,7 @@ export default function Directory() {
           </div>
         )}
       </section>
+      <LiveStages />
     </main>
   );
 }
