@@ -28,6 +28,8 @@ export default defineConfig({
         '--autoplay-policy=no-user-gesture-required',
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
+        // The stage SFU serves the stack's development certificate (local CA).
+        '--ignore-certificate-errors',
       ],
     },
   },

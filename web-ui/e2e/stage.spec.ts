@@ -78,8 +78,8 @@ test('the host opens a stage, previews the camera and publishes', async () => {
   await page.getByRole('button', { name: 'Open my stage' }).click();
 
   await expect(page.getByRole('region', { name: 'Camera and microphone preview' })).toBeVisible();
-  await expect(page.getByLabel('Camera')).toBeEnabled();
-  await expect(page.getByLabel('Microphone')).toBeEnabled();
+  await expect(page.getByLabel('Camera', { exact: true })).toBeEnabled();
+  await expect(page.getByLabel('Microphone', { exact: true })).toBeEnabled();
   await expect.poll(() => page.getByLabel('Your camera preview').evaluate((v: HTMLVideoElement) => v.videoWidth)).toBeGreaterThan(0);
   await screenshots(page, 'stage-host-preview');
 
@@ -147,7 +147,7 @@ test('an anonymous viewer sees and hears both, with volume per participant', asy
   await screenshots(page, 'stage-viewer');
 
   // The host sees the viewer among the people on the stage.
-  await expect(host.page.getByTestId('stage-person').filter({ hasText: 'Guest' })).toHaveCount(1);
+  await expect(host.page.getByTestId('stage-person').filter({ has: host.page.getByText('Guest', { exact: true }) })).toHaveCount(1);
 });
 
 test('the host removes the guest, who sees why', async () => {

@@ -12,7 +12,7 @@ import { ParticipantGrid } from './ParticipantGrid';
 
 export function StatusLine({ session }: { session: StageSession }) {
   if (session.status === 'reconnecting') {
-    return <p className="alert alert-info" role="status">Connection lost. Reconnecting… (attempt {session.attempt})</p>;
+    return <p className="alert alert-info" role="status">Reconnecting to the stage… (attempt {session.attempt})</p>;
   }
   if (session.status === 'joining') return <p className="muted" role="status">Joining the stage…</p>;
   return null;
