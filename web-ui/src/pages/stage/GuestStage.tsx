@@ -57,7 +57,7 @@ export default function GuestStage() {
     return (await api.createStageToken(stageId!, requested)).token.token;
   }, [api, stageId, requested]);
   const media = useLocalMedia({ onTrack: (_, track) => session.controller.replaceTrack(track) });
-  const session = useStageSession({ fetchToken, media, offline: config.offline });
+  const session = useStageSession({ fetchToken, media, config });
 
   // Ask for a token once we know the stage (and who the visitor is).
   useEffect(() => {
@@ -157,7 +157,7 @@ export default function GuestStage() {
     <main className="container stage-page">
       <div className="page-title">
         <h1>{username}'s stage</h1>
-        {session.token && phase.kind === 'on' && (
+        {session.token && phase.kind === 'on' && (session.status === 'joined' || session.status === 'reconnecting') && (
           <span className="pill">{session.token.info.canPublish ? 'Guest on stage' : 'Watching'}</span>
         )}
       </div>

@@ -83,7 +83,7 @@ export default function HostStage() {
     }
     return (await api.createStageToken(stageId!)).token.token;
   }, [api, stageId]);
-  const session = useStageSession({ fetchToken, media, offline: config.offline });
+  const session = useStageSession({ fetchToken, media, config });
 
   const stage = useQuery({
     queryKey: ['stage', stageId],

@@ -26,7 +26,7 @@ export default function JoinWithToken() {
   const [raw, setRaw] = useState('');
   const [joinedWith, setJoinedWith] = useState<string | null>(null);
   const media = useLocalMedia({ onTrack: (_, track) => session.controller.replaceTrack(track) });
-  const session = useStageSession({ media, offline: config.offline });
+  const session = useStageSession({ media, config });
 
   const parsed = useMemo(() => {
     if (!raw.trim()) return null;

@@ -43,7 +43,7 @@ export const refusalFor = {
   stageEnded: () => R('stageEnded', 'The stage has ended', 'The host ended this stage.'),
   noStage: (host?: string) => R('noStage', 'No stage right now', host ? `${host} has no stage open at the moment.` : 'There is no stage here at the moment.'),
   removed: (reason?: string) =>
-    R('removed', 'You were removed from the stage', reason ? `The host removed you: ${reason}` : 'The host removed you from the stage.'),
+    R('removed', 'You were removed from the stage', `The host removed you from the stage.${reason && !/^(removed by the host|you were removed)/i.test(reason.trim()) ? ` Reason: ${reason.trim()}` : ''}`),
   tokenExpired: () => R('tokenExpired', 'Your token has expired', 'Participant tokens are checked when you join. Get a new token and join again.'),
   invalidToken: (msg?: string) => R('invalidToken', 'This token was refused', msg || 'The stage did not accept this participant token.'),
   unavailable: (msg?: string) => R('unavailable', 'Stages are unavailable', msg || 'The stage service is not ready. Try again in a minute.', { retry: true }),

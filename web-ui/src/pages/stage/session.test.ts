@@ -176,6 +176,22 @@ describe('StageSessionController', () => {
     expect(h.ctl.state.refusal?.kind).toBe('tokenExpired');
   });
 
+  it('a pasted token the stage cannot be reached with ends at once; after a drop it is retried', async () => {
+    const first = harness({ fetchToken: false, failWith: () => new Error('unreachable') });
+    await first.ctl.join({ token: token() });
+    expect(first.ctl.state.status).toBe('ended');
+    expect(first.connect).toHaveBeenCalledTimes(1);
+
+    const h = harness({ fetchToken: false });
+    const t = token();
+    await h.ctl.join({ token: t });
+    h.conns[0].handlers.onDropped();
+    await vi.advanceTimersByTimeAsync(backoff(0));
+    expect(h.ctl.state.status).toBe('joined');
+    expect(h.connect).toHaveBeenCalledTimes(2);
+    expect(h.connect.mock.calls[1][0]).toBe(t);
+  });
+
   it('refreshes the token ahead of expiry and exchanges it in place', async () => {
     const h = harness();
     h.fetchToken!.mockResolvedValueOnce(token({ publish: true, expSec: Math.floor(Date.now() / 1000) + 60 }));

@@ -55,6 +55,7 @@ export class StageSessionController {
   private conn: StageConnection | null = null;
   private gen = 0; // bumps on every (re)join and leave: stale callbacks are ignored
   private publish = false;
+  private joinedOnce = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private listeners = new Set<() => void>();
@@ -82,6 +83,7 @@ export class StageSessionController {
   /** Joins with `token` (or one fetched from the service); publishes when `publish` and the token allows it. */
   async join(opts: { token?: string; publish?: boolean } = {}): Promise<void> {
     this.publish = !!opts.publish;
+    this.joinedOnce = false;
     clearTimeout(this.retryTimer);
     this.set({ status: 'joining', refusal: null, attempt: 0 });
     try {
@@ -199,6 +201,7 @@ export class StageSessionController {
     c.setState({ audioMuted: local.audioMuted, videoStopped: local.videoStopped });
     if (this.publish && t.info.canPublish && local.stream) await c.publish(local.stream);
     if (gen !== this.gen) return;
+    this.joinedOnce = true;
     this.set({ status: 'joined', attempt: 0 });
   }
 
@@ -228,7 +231,9 @@ export class StageSessionController {
       this.scheduleRejoin();
       return;
     }
-    if (isFinal(r) || (!this.deps.fetchToken && r.kind !== 'error')) {
+    // Without a token source (a pasted token) a join that never succeeded
+    // is not retried: the same token would be refused the same way.
+    if (isFinal(r) || (!this.deps.fetchToken && (r.kind !== 'error' || !this.joinedOnce))) {
       this.end(r);
       return;
     }

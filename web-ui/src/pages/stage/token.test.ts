@@ -44,8 +44,6 @@ describe('parseStageToken', () => {
       stageArn: base.resource,
       stageId: 'AbCdEf123456',
       expiresAt: base.exp * 1000,
-      whipUrl: base.whip_url,
-      eventsUrl: base.events_url,
       attributes: { username: 'ann', role: 'host', avatar: 'tiger' },
     });
   });

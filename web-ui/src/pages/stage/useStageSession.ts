@@ -2,6 +2,7 @@
 // state as React state, and local media changes passed on.
 
 import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import type { AppConfig } from '../../config';
 import { connectStage } from './connection';
 import { StageSessionController, type SessionState } from './session';
 import type { LocalMedia } from './useLocalMedia';
@@ -11,13 +12,13 @@ export interface StageSession extends SessionState {
   publishing: boolean;
 }
 
-export function useStageSession(opts: { fetchToken?: () => Promise<string>; media?: LocalMedia; offline: boolean }): StageSession {
+export function useStageSession(opts: { fetchToken?: () => Promise<string>; media?: LocalMedia; config: AppConfig }): StageSession {
   const o = useRef(opts);
   o.current = opts;
   const controller = useMemo(
     () =>
       new StageSessionController({
-        connect: (token, info, handlers) => connectStage(token, info, { ...handlers, offline: o.current.offline }),
+        connect: (token, info, handlers) => connectStage(token, info, handlers, o.current.config),
         fetchToken: opts.fetchToken ? () => o.current.fetchToken!() : undefined,
         local: () => ({
           stream: o.current.media?.stream ?? null,
