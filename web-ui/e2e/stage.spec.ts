@@ -3,7 +3,7 @@
 // browser contexts of Chromium with fake camera and microphone.
 
 import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
-import { expect, PASSWORD, screenshots, stack, test, uniqueName } from './stack';
+import { accessToken, api, expect, PASSWORD, screenshots, stack, test, uniqueName } from './stack';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -150,6 +150,25 @@ test('an anonymous viewer sees and hears both, with volume per participant', asy
   await expect(host.page.getByTestId('stage-person').filter({ has: host.page.getByText('Guest', { exact: true }) })).toHaveCount(1);
 });
 
+test('a token minted elsewhere joins from /stage/join, capabilities read from it', async () => {
+  const channel = await (await fetch(`${stack.api}/channels/${host.name}`)).json() as { stageId: string };
+  // Anonymous on an open stage: the service mints a subscribe-only token.
+  const minted = await (await fetch(`${stack.api}/stages/${channel.stageId}/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json() as { token: { token: string } };
+  const page = await viewer.ctx.newPage();
+  await page.goto(`${stack.web}/stage/join`);
+  await page.getByLabel('Participant token').fill('not a token');
+  await expect(page.getByRole('alert')).toContainText('not a participant token');
+  await page.getByLabel('Participant token').fill(minted.token.token);
+  await expect(page.getByText(/Can subscribe · stage/)).toBeVisible();
+  await expect(page.getByRole('button', { name: /start publishing/ })).toHaveCount(0);
+  await screenshots(page, 'stage-join-token');
+  await page.getByRole('button', { name: 'Join stage' }).click();
+  await expect(tiles(page)).toHaveCount(2, { timeout: 20_000 });
+  await expectPlaying(tiles(page).filter({ hasText: guest.name }));
+  await page.getByRole('button', { name: 'Leave stage' }).click();
+  await page.close();
+});
+
 test('the host removes the guest, who sees why', async () => {
   await host.page.getByRole('button', { name: `Remove ${guest.name} from the stage` }).click();
   await host.page.getByRole('dialog', { name: 'Remove from the stage' }).getByRole('button', { name: 'Remove' }).click();
@@ -159,6 +178,25 @@ test('the host removes the guest, who sees why', async () => {
   await screenshots(guest.page, 'stage-guest-removed');
 });
 
+test('a banned user is told so, and a members-only stage asks anonymous visitors to sign in', async () => {
+  const token = await accessToken(host.page);
+  expect((await api(token, 'POST', '/channel/ban', { bannedUsername: guest.name })).status).toBe(200);
+  await guest.page.goto(`${stack.web}/stage/${host.name}`);
+  await expect(guest.page.getByRole('heading', { name: 'You cannot join this stage' })).toBeVisible();
+  await expect(guest.page.getByText('The host has banned you from their channel.')).toBeVisible();
+  await screenshots(guest.page, 'stage-banned');
+
+  await host.page.getByRole('checkbox', { name: 'Allow anonymous viewers' }).uncheck();
+  await expect(host.page.getByText('Only signed-in people can watch')).toBeVisible();
+  const anon = await viewer.ctx.browser()!.newContext();
+  const page = await anon.newPage();
+  await page.goto(`${stack.web}/stage/${host.name}`);
+  await expect(page.getByRole('heading', { name: 'Sign in to join this stage' })).toBeVisible();
+  await expect(page.getByRole('alert').getByRole('link', { name: 'Log in', exact: true })).toBeVisible();
+  await screenshots(page, 'stage-sign-in-required');
+  await anon.close();
+});
+
 test('the host ends the stage and everyone sees it end', async () => {
   await host.page.getByRole('button', { name: 'End stage' }).click();
   await host.page.getByRole('dialog', { name: 'End the stage' }).getByRole('button', { name: 'End stage' }).click();
@@ -166,6 +204,7 @@ test('the host ends the stage and everyone sees it end', async () => {
   await expect(viewer.page.getByRole('heading', { name: 'The stage has ended' })).toBeVisible({ timeout: 15_000 });
   await screenshots(viewer.page, 'stage-viewer-ended');
   // A visitor who comes now is told there is no stage.
-  await guest.page.goto(`${stack.web}/stage/${host.name}`);
-  await expect(guest.page.getByRole('heading', { name: 'No stage right now' })).toBeVisible();
+  const page = await viewer.ctx.newPage();
+  await page.goto(`${stack.web}/stage/${host.name}`);
+  await expect(page.getByRole('heading', { name: 'No stage right now' })).toBeVisible();
 });

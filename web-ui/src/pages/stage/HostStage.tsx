@@ -129,13 +129,18 @@ export default function HostStage() {
     void reloadChannel();
   };
 
+  // The checkbox shows the choice at once; the stage's answer settles it.
+  const [allowChoice, setAllowChoice] = useState<boolean | null>(null);
   const setAllowAnonymous = async (allow: boolean) => {
+    setAllowChoice(allow);
     try {
       await api.createStage({ allowAnonymous: allow });
       await stage.refetch();
       toast.success(allow ? 'Anonymous viewers can watch' : 'Only signed-in people can watch');
     } catch (e) {
       toast.error(e instanceof Error ? e.message : 'Could not change the setting');
+    } finally {
+      setAllowChoice(null);
     }
   };
 
@@ -223,7 +228,7 @@ export default function HostStage() {
         {stageId && !ended && s && (
           <div className="row stage-host-actions">
             <label className="stage-check">
-              <input type="checkbox" checked={s.allowAnonymous} onChange={(e) => void setAllowAnonymous(e.target.checked)} />
+              <input type="checkbox" checked={allowChoice ?? s.allowAnonymous} disabled={allowChoice !== null} onChange={(e) => void setAllowAnonymous(e.target.checked)} />
               <span>Allow anonymous viewers</span>
             </label>
             <button type="button" className="btn btn-danger btn-sm" onClick={() => setConfirmEnd(true)}>End stage</button>
