@@ -24,7 +24,7 @@ LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags $(LAMBDA_TAGS) -ldflags='-s -w' -trimpath
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint validate deploy publish destroy invoke dev clean check-stage simulate-stream stream stop-stream trust web web-build web-config web-test
+.PHONY: help build test fuzz lint validate deploy publish destroy invoke dev clean check-stage simulate-stream stream stop-stream trust web web-build web-config web-test
 
 help: ## Show this help.
 	@echo "onair make targets:"
@@ -77,6 +77,19 @@ test: ## Run every Go test with the race detector, check the xraysdk build, `mak
 	@$(MAKE) --no-print-directory -C $(ROOT) check-size
 	@$(MAKE) --no-print-directory -C $(ROOT) validate
 	@$(MAKE) --no-print-directory -C $(ROOT) web-test
+	@$(MAKE) --no-print-directory -C $(ROOT) fuzz
+
+# Every Go fuzz target, as <package dir>:<FuzzName> (a test checks the list
+# against the tree). Seed corpora live in <package dir>/testdata/fuzz/.
+FUZZ_TARGETS := shared/httpapi:FuzzDecode shared/streams:FuzzHandleEventBridge shared/assets:FuzzUpdateAssetVersion \
+	local/internal/chatws:FuzzParseRequest shared/samtemplate:FuzzResolve local/internal/ivsemu:FuzzVerifyStageToken
+FUZZTIME ?= 3s
+
+fuzz: ## Fuzz every target for FUZZTIME (default 3s) each; a failing input is saved under the package's testdata/fuzz.
+	@cd $(ROOT) && for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz: $$fn ($$pkg, $(FUZZTIME))"; \
+		out="$$($(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./$$pkg 2>&1)" || { echo "$$out"; exit 1; }; \
+	done
 
 lint: ## Fail on unformatted Go files; go vet.
 	@cd $(ROOT) && files="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path '*/node_modules/*'))"; \

@@ -2,10 +2,13 @@ package main
 
 import (
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -95,4 +98,40 @@ mkdir -p "$(dirname "$out")"; printf '#!/bin/sh\necho stack "$@"\n' > "$out"; ch
 
 func writeExecutable(path, content string) error {
 	return os.WriteFile(path, []byte(content), 0o755)
+}
+
+// TestFuzzTargetsListsEveryFuzzFunction: make fuzz (run by make test) runs
+// every fuzz target of the tree, so a new one cannot be left out.
+func TestFuzzTargetsListsEveryFuzzFunction(t *testing.T) {
+	mk, err := os.ReadFile("../Makefile")
+	require.NoError(t, err)
+	listed := regexp.MustCompile(`([\w/]+):(Fuzz\w+)`).FindAllStringSubmatch(string(mk), -1)
+	var inMake []string
+	for _, m := range listed {
+		inMake = append(inMake, m[1]+":"+m[2])
+	}
+	var inTree []string
+	decl := regexp.MustCompile(`(?m)^func (Fuzz\w+)\(f \*testing\.F\)`)
+	require.NoError(t, filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == ".git" || d.Name() == "web-ui") {
+			return filepath.SkipDir
+		}
+		if !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range decl.FindAllStringSubmatch(string(src), -1) {
+			rel, _ := filepath.Rel("..", filepath.Dir(path))
+			inTree = append(inTree, filepath.ToSlash(rel)+":"+m[1])
+		}
+		return nil
+	}))
+	require.NotEmpty(t, inTree)
+	assert.ElementsMatch(t, inTree, inMake, "FUZZ_TARGETS in the Makefile")
 }

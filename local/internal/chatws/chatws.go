@@ -134,6 +134,29 @@ type request struct {
 	UserID     string            `json:"UserId"`
 }
 
+// Why a client frame is not a request.
+var (
+	errNotText = errors.New("Requests must be JSON text frames.")
+	errNotUTF8 = errors.New("Text frames must be UTF-8.")
+	errNotJSON = errors.New("The request is not valid JSON.")
+)
+
+// parseRequest reads a client frame: a text frame, in UTF-8, holding a JSON
+// object. The error's text is the ERROR frame's message.
+func parseRequest(typ websocket.MessageType, data []byte) (*request, error) {
+	if typ != websocket.MessageText {
+		return nil, errNotText
+	}
+	if !utf8.Valid(data) {
+		return nil, errNotUTF8
+	}
+	var req request
+	if err := json.Unmarshal(data, &req); err != nil {
+		return nil, errNotJSON
+	}
+	return &req, nil
+}
+
 func (h *Hub) sendTime() string { return h.cfg.Now().UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // conn is one client connection.
@@ -339,29 +362,25 @@ func (h *Hub) readLoop(rooms Rooms, c *conn) {
 		if h.expired(c) {
 			return
 		}
-		if typ != websocket.MessageText {
-			c.send(h.errorFrame("", codeBadRequest, "Requests must be JSON text frames."))
-			continue
-		}
-		// RFC 6455 §8.1: a text frame that is not UTF-8 fails the
-		// connection with 1007; it is never relayed.
-		if !utf8.Valid(data) {
+		req, err := parseRequest(typ, data)
+		switch {
+		case errors.Is(err, errNotUTF8):
+			// RFC 6455 §8.1: a text frame that is not UTF-8 fails the
+			// connection with 1007; it is never relayed.
 			c.closeWith(websocket.StatusInvalidFramePayloadData, "text frame is not valid UTF-8")
 			h.log.Info("chatws: invalid UTF-8 text frame, connection closed", "room_arn", c.sess.RoomArn, "user_id", c.sess.UserID)
 			return
-		}
-		var req request
-		if err := json.Unmarshal(data, &req); err != nil {
-			c.send(h.errorFrame("", codeBadRequest, "The request is not valid JSON."))
+		case err != nil:
+			c.send(h.errorFrame("", codeBadRequest, err.Error()))
 			continue
 		}
 		switch req.Action {
 		case "SEND_MESSAGE":
-			h.sendMessage(ctx, rooms, c, &req)
+			h.sendMessage(ctx, rooms, c, req)
 		case "DELETE_MESSAGE":
-			h.clientDeleteMessage(ctx, c, &req)
+			h.clientDeleteMessage(ctx, c, req)
 		case "DISCONNECT_USER":
-			h.clientDisconnectUser(ctx, c, &req)
+			h.clientDisconnectUser(ctx, c, req)
 		default:
 			c.send(h.errorFrame(req.RequestID, codeBadRequest, fmt.Sprintf("Unknown Action %q.", req.Action)))
 		}
