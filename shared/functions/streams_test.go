@@ -167,7 +167,9 @@ func TestStreamEventsServesItsSampleEvents(t *testing.T) {
 	u, err = f.store.GetUser(ctx, streamsSampleSub)
 	require.NoError(t, err)
 	assert.Nil(t, u.LiveSince, "no longer live")
-	assert.Empty(t, f.aws.calls(), "event processing calls no AWS API but the store")
+	assert.Equal(t, []string{"GetStreamSession"}, f.aws.calls(),
+		"event processing calls no AWS API but the store, and IVS once on Stream Start (the ingest configuration, for the channel page)")
+	assert.NotEmpty(t, s.IngestConfiguration, "cached on Stream Start")
 }
 
 func TestStreamHealthFunctionsServeTheirSampleEvents(t *testing.T) {
@@ -181,14 +183,15 @@ func TestStreamHealthFunctionsServeTheirSampleEvents(t *testing.T) {
 	assert.Contains(t, resp.Body, `"streamId":"`+streamsSampleStream+`"`)
 	assert.Contains(t, resp.Body, `"isLive":true`)
 	assert.Contains(t, resp.Body, `"maxResults":50`)
-	assert.Empty(t, f.aws.calls(), "one page: no token to seal, so the key is not even read")
+	assert.Equal(t, []string{"GetStreamSession"}, f.aws.calls(),
+		"only Stream Start's ingest configuration; one page: no token to seal, so the key is not even read")
 
 	resp = f.http(t, "GetStreamSession", "GetStreamSession.json")
 	assert.Equal(t, 200, resp.StatusCode, resp.Body)
 	assert.Contains(t, resp.Body, `"ingestConfiguration":{`)
 	assert.Contains(t, resp.Body, `"label":"KeyframeInterval"`)
 	assert.Contains(t, resp.Body, `"diagnoses":[]`)
-	assert.Equal(t, []string{"GetStreamSession"}, f.aws.calls())
+	assert.Equal(t, []string{"GetStreamSession"}, f.aws.calls(), "the configuration cached on Stream Start is served")
 	require.Len(t, f.metrics.reqs, 1)
 	assert.Equal(t, "AbCdEf123456", f.metrics.reqs[0].ChannelID)
 }
@@ -222,7 +225,8 @@ func TestOverlayFunctionsServeTheirSampleEvents(t *testing.T) {
 	resp = f.http(t, "GetStreamActionPresets", "GetStreamActionPresets.json")
 	assert.Equal(t, 200, resp.StatusCode, resp.Body)
 	assert.Contains(t, resp.Body, `"notice":{"title":"Giveaway"`)
-	assert.Equal(t, []string{"PutMetadata", "PutMetadata", "PutMetadata"}, f.aws.calls())
+	assert.Equal(t, []string{"GetStreamSession", "PutMetadata", "PutMetadata", "PutMetadata"}, f.aws.calls(),
+		"Stream Start's ingest configuration, then the overlays")
 }
 
 func TestListStreamSessionsNeedsItsKeySecret(t *testing.T) {

@@ -57,6 +57,10 @@ type Processor struct {
 	Now func() time.Time
 	// MatchWindow: see DefaultMatchWindow (used when zero).
 	MatchWindow time.Duration
+	// Ingest, when set, is asked for the session's encoder configuration on
+	// Stream Start, so the channel page knows the video size as soon as the
+	// stream is live (not only once the streamer opens the health page).
+	Ingest IngestConfigs
 }
 
 func (p *Processor) now() time.Time {
@@ -157,11 +161,40 @@ func (p *Processor) Handle(ctx context.Context, raw json.RawMessage) error {
 			return err
 		}
 	}
+	if ev.Type == TypeStateChange && ev.Name == StreamStart && p.Ingest != nil {
+		p.cacheIngest(ctx, channelArn, streamID)
+	}
 	if added {
 		p.count(ctx, ev)
 	}
 	log.Debug("stream event applied", "name", ev.Name, "new", added)
 	return nil
+}
+
+// cacheIngest stores the session's ingest configuration from IVS if it has
+// none yet. Best effort: the health page fetches it later otherwise, so a
+// failure is logged and the event is not retried for it.
+func (p *Processor) cacheIngest(ctx context.Context, channelArn, streamID string) {
+	log := telemetry.Logger(ctx)
+	s, err := p.Sessions.GetSession(ctx, channelArn, streamID)
+	if err != nil || len(s.IngestConfiguration) > 0 {
+		return
+	}
+	raw, err := p.Ingest.GetIngestConfiguration(ctx, channelArn, streamID)
+	if err != nil {
+		log.Info("ingest configuration not cached at Stream Start", "err", err.Error())
+		return
+	}
+	_, err = p.Sessions.UpdateSession(ctx, channelArn, streamID, func(cur *onair.StreamSession) error {
+		if cur.Version == 0 || len(cur.IngestConfiguration) > 0 {
+			return onair.ErrUnchanged
+		}
+		cur.IngestConfiguration = raw
+		return nil
+	})
+	if err != nil && !errors.Is(err, onair.ErrUnchanged) {
+		log.Warn("ingest configuration: could not cache it", "err", err.Error())
+	}
 }
 
 func (p *Processor) count(ctx context.Context, ev onair.StreamEvent) {

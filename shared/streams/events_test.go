@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -460,4 +461,43 @@ func TestCapKeepsWhatDerivationNeeds(t *testing.T) {
 		normalize(&stepwise)
 	}
 	assert.Equal(t, s.Events, stepwise.Events)
+}
+
+func TestStreamStartCachesIngestConfiguration(t *testing.T) {
+	cfg := json.RawMessage(`{"video":{"videoWidth":1280,"videoHeight":720}}`)
+	cases := []struct {
+		name   string
+		ingest *fakeIngest
+		want   json.RawMessage
+	}{
+		{"known at Stream Start", &fakeIngest{raw: cfg}, cfg},
+		{"IVS fails: the event still applies", &fakeIngest{err: errors.New("throttled")}, nil},
+		{"not known yet", &fakeIngest{err: onair.ErrNotFound}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newMemStore(alice())
+			p := newProcessor(m, t0.Add(time.Hour))
+			p.Ingest = tc.ingest
+			handle(t, p, state("e1", SessionCreated, streamOne, t0))
+			assert.Zero(t, tc.ingest.calls, "asked only on Stream Start")
+			handle(t, p, state("e2", StreamStart, streamOne, t0.Add(time.Second)))
+			s, ok := m.session(testArn, streamOne)
+			require.True(t, ok)
+			assert.JSONEq(t, string(orNull(tc.want)), string(orNull(s.IngestConfiguration)))
+			assert.Equal(t, 1, tc.ingest.calls)
+			// A redelivery does not ask again once it is cached.
+			handle(t, p, state("e2", StreamStart, streamOne, t0.Add(time.Second)))
+			if tc.want != nil {
+				assert.Equal(t, 1, tc.ingest.calls)
+			}
+		})
+	}
+}
+
+func orNull(r json.RawMessage) json.RawMessage {
+	if len(r) == 0 {
+		return json.RawMessage("null")
+	}
+	return r
 }

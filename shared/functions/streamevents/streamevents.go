@@ -8,6 +8,7 @@ import (
 
 	"github.com/onair/onair/shared/app"
 	"github.com/onair/onair/shared/dynamo"
+	"github.com/onair/onair/shared/ivs"
 	"github.com/onair/onair/shared/streams"
 )
 
@@ -19,6 +20,8 @@ func build(ctx context.Context, p *app.Platform) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	pr := &streams.Processor{Sessions: db, Users: db, Now: p.Clock}
+	// IVS GetStreamSession: the ingest configuration is cached on Stream
+	// Start for the channel page's player.
+	pr := &streams.Processor{Sessions: db, Users: db, Now: p.Clock, Ingest: ivs.New(p.AWS)}
 	return pr.Handle, nil
 }
