@@ -187,35 +187,55 @@ func parseUploadTime(v string) (time.Time, error) {
 	return t.UTC(), err
 }
 
-// previewMatches reports whether raw is an http(s) URL of the user's own
-// asset object ("<channelAssetId>/<type>") in the deployment's assets bucket,
-// so a profile can only ever show an image the user uploaded there, never an
-// image of a server of their choosing (which every viewer's browser would
-// then load). Accepted are the address the upload form was posted to
-// (AssetUploadURL, which is what S3's Location header names; offline, the
-// local endpoint) and the other addresses AWS serves the bucket at:
-// virtual-hosted or path-style, global or in the stack's region. Hosts are
-// compared whole: a prefix or suffix match would accept other buckets
-// ("<ours>.s3.x.s3.amazonaws.com") or other domains.
-func (c Config) previewMatches(raw, assetID, typ string) bool {
+// previewURL checks that raw is an http(s) URL of the user's own asset
+// object ("<channelAssetId>/<type>") in the deployment's assets bucket, and
+// returns the URL the server builds from what it verified: scheme, host and
+// key, plus a versionId of safe characters. Nothing else of what the client
+// sent is kept (no other query, no fragment: a previewUrl once carried
+// `"><svg onload=…>` to every viewer), so a profile can only ever show an
+// image the user uploaded there, never an image of a server of their
+// choosing (which every viewer's browser would then load). Accepted are the
+// address the upload form was posted to (AssetUploadURL, which is what S3's
+// Location header names; offline, the local endpoint) and the other
+// addresses AWS serves the bucket at: virtual-hosted or path-style, global
+// or in the stack's region. Hosts are compared whole: a prefix or suffix
+// match would accept other buckets ("<ours>.s3.x.s3.amazonaws.com") or
+// other domains.
+func (c Config) previewURL(raw, assetID, typ string) (string, bool) {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
-		return false
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
+		u.Fragment != "" || u.RawFragment != "" || strings.Contains(raw, "#") {
+		return "", false
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return "", false
+	}
+	version := q.Get("versionId")
+	if len(q) > 1 || (len(q) == 1 && (len(q["versionId"]) != 1 || !validVersionID(version))) {
+		return "", false
 	}
 	key := assetID + "/" + typ
 	host := strings.ToLower(u.Host)
+	build := func(path string) (string, bool) {
+		out := url.URL{Scheme: u.Scheme, Host: host, Path: path}
+		if version != "" {
+			out.RawQuery = "versionId=" + version
+		}
+		return out.String(), true
+	}
 	if c.AssetUploadURL != "" {
 		if up, err := url.Parse(c.AssetUploadURL); err == nil && up.Host != "" &&
 			u.Scheme == up.Scheme && host == strings.ToLower(up.Host) &&
 			u.Path == strings.TrimSuffix(up.Path, "/")+"/"+key {
-			return true
+			return build(u.Path)
 		}
 	}
 	if c.AssetBucket == "" {
-		return false
+		return "", false
 	}
 	if u.Scheme != "https" || u.Port() != "" {
-		return false // AWS serves the bucket on the default HTTPS port
+		return "", false // AWS serves the bucket on the default HTTPS port
 	}
 	bucket := strings.ToLower(c.AssetBucket)
 	var endpoints []string // S3 endpoints of the bucket's region
@@ -225,13 +245,27 @@ func (c Config) previewMatches(raw, assetID, typ string) bool {
 	}
 	for _, ep := range endpoints {
 		if host == bucket+"."+ep && u.Path == "/"+key {
-			return true // virtual-hosted
+			return build(u.Path) // virtual-hosted
 		}
 		if host == ep && u.Path == "/"+c.AssetBucket+"/"+key {
-			return true // path-style
+			return build(u.Path) // path-style
 		}
 	}
-	return false
+	return "", false
+}
+
+// validVersionID: S3 version ids are URL-safe (letters, digits, ".", "_",
+// "-"), at most 1,024 characters.
+func validVersionID(v string) bool {
+	if v == "" || len(v) > 1024 {
+		return false
+	}
+	for _, c := range v {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *service) applyPreferences(ctx context.Context, sub string, changes []change) error {
@@ -247,14 +281,15 @@ func (s *service) applyPreferences(ctx context.Context, sub string, changes []ch
 				if u.ChannelAssetID == "" {
 					return errNotProvisioned()
 				}
-				if !s.Config.previewMatches(ch.preview, u.ChannelAssetID, ch.key) {
+				built, ok := s.Config.previewURL(ch.preview, u.ChannelAssetID, ch.key)
+				if !ok {
 					return invalid("%s: previewUrl is not the URL of your uploaded %s.", ch.key, ch.key)
 				}
 				a := u.ChannelAssets[ch.key]
 				// Only a newer upload replaces the stored image; an older one
 				// still selects the (newer) uploaded image below.
 				if a.LastModified.Before(ch.uploaded) {
-					a.URL, a.LastModified = ch.preview, ch.uploaded
+					a.URL, a.LastModified = built, ch.uploaded
 					if u.ChannelAssets == nil {
 						u.ChannelAssets = map[string]onair.Asset{}
 					}

@@ -199,6 +199,10 @@ func TestPreviewMatches(t *testing.T) {
 		{"offline URL on the AWS stack", aws, "http://127.0.0.1:4566/onair-prod-assets/" + id + "/avatar", false},
 		{"no bucket configured", Config{Region: "us-east-1"}, "https://onair-prod-assets.s3.amazonaws.com/" + id + "/avatar", false},
 		{"not a URL", aws, "::" + id + "/avatar", false},
+		{"markup in the query", aws, "https://onair-prod-assets.s3.amazonaws.com/" + id + "/avatar?x=%22%3E%3Csvg%20onload=alert(1)%3E", false},
+		{"markup in the version id", aws, "https://onair-prod-assets.s3.amazonaws.com/" + id + "/avatar?versionId=%22%3E%3Csvg%3E", false},
+		{"two version ids", aws, "https://onair-prod-assets.s3.amazonaws.com/" + id + "/avatar?versionId=a&versionId=b", false},
+		{"fragment", aws, "https://onair-prod-assets.s3.amazonaws.com/" + id + "/avatar#\"><svg onload=alert(1)>", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -206,7 +210,14 @@ func TestPreviewMatches(t *testing.T) {
 			if strings.HasSuffix(tc.url, "/banner") && tc.name != "other asset type" {
 				typ = "banner"
 			}
-			assert.Equal(t, tc.ok, tc.cfg.previewMatches(tc.url, id, typ))
+			built, ok := tc.cfg.previewURL(tc.url, id, typ)
+			assert.Equal(t, tc.ok, ok)
+			if ok {
+				// What is stored is built from the verified parts only.
+				assert.NotContains(t, built, "\"")
+				assert.NotContains(t, built, "<")
+				assert.Regexp(t, `^https?://[a-z0-9.:-]+/[A-Za-z0-9/._-]+(\?versionId=[A-Za-z0-9._-]+)?$`, built)
+			}
 		})
 	}
 }
