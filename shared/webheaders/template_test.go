@@ -6,6 +6,7 @@ package webheaders_test
 // removes all of it and gives back the API-only defaults.
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -13,9 +14,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/s3"
 	"github.com/onair/onair/shared/samtemplate"
 	"github.com/onair/onair/shared/webheaders"
 )
@@ -85,6 +88,11 @@ func TestTemplateHeadersPolicyIsCloud(t *testing.T) {
 	got, err := samtemplate.Resolve(csp["ContentSecurityPolicy"], r)
 	require.NoError(t, err)
 	assert.Equal(t, webheaders.Cloud("eu-west-1", "amazonaws.com", attrs["ChannelAssetsDistribution.DomainName"], "onair-dev-assets-123456789012-eu-west-1").CSP(), got)
+
+	// Browser uploads go where the assets adapter's presigned POSTs point.
+	upload, err := s3.New(aws.Config{Region: "eu-west-1"}, "onair-dev-assets-123456789012-eu-west-1").BucketURL(context.Background())
+	require.NoError(t, err)
+	assert.Contains(t, webheaders.Cloud("eu-west-1", "amazonaws.com", "x", "onair-dev-assets-123456789012-eu-west-1").Uploads, upload)
 
 	h := webheaders.Cloud("r", "s", "i", "b").Headers()
 	hsts := obj(sec["StrictTransportSecurity"])
