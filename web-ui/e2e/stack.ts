@@ -12,29 +12,39 @@ export const stack = {
   get rtmp() { return process.env.ONAIR_RTMP_URL ?? ''; },
 };
 
+/** The violation reports the stack received (the offline policy's report-uri). */
+async function cspReports(): Promise<unknown[]> {
+  const r = await fetch(`${stack.web}/_local/csp-reports`);
+  return r.ok ? ((await r.json()) as unknown[]) : [];
+}
+
 /**
  * Every test fails on a Content-Security-Policy violation: the offline stack
  * serves the deployed app's policy (shared/webheaders), so what would break
- * in the cloud breaks here. Chromium logs each refusal as a console error,
- * and the page's securitypolicyviolation events are logged too (they cover
- * workers and report-only cases the console wording may not);
- * global-teardown.ts also fails the run on any report the stack received.
+ * in the cloud breaks here. In the test's own context, Chromium's console
+ * errors and the pages' securitypolicyviolation events (which also cover
+ * workers) are collected; in contexts a test makes itself, the reports the
+ * browser sends to the stack catch it. global-teardown.ts fails the run on
+ * any report too.
  */
 export const test = base.extend<{ cspViolations: string[] }>({
   cspViolations: [
-    async ({ page }, use) => {
+    async ({ context }, use) => {
       const violations: string[] = [];
-      page.on('console', (msg) => {
+      context.on('console', (msg) => {
         const text = msg.text();
         if (/Content Security Policy|CSP violation/i.test(text)) violations.push(text);
       });
-      await page.addInitScript(() => {
+      await context.addInitScript(() => {
         document.addEventListener('securitypolicyviolation', (e) => {
           console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
         });
       });
+      const before = (await cspReports()).length;
       await use(violations);
-      expect(violations, 'Content-Security-Policy violations').toEqual([]);
+      await new Promise((r) => setTimeout(r, 300)); // reports are sent asynchronously
+      const reports = (await cspReports()).slice(before).map((r) => `reported: ${JSON.stringify(r)}`);
+      expect([...violations, ...reports], 'Content-Security-Policy violations').toEqual([]);
     },
     { auto: true },
   ],
