@@ -25,8 +25,6 @@ export interface StageConnection {
   replaceTrack(track: MediaStreamTrack): Promise<void>;
   /** Tells the others about mute / camera off. */
   setState(s: { audioMuted: boolean; videoStopped: boolean }): void;
-  /** Swaps the token without leaving, where the client can (IVS SDK's exchangeToken). */
-  exchangeToken?(token: string): Promise<void>;
   close(): void;
 }
 
@@ -131,9 +129,6 @@ export async function connectStage(token: string, _info: StageTokenInfo, h: Conn
       client.setMuted('audio', audioMuted);
       client.setMuted('video', videoStopped);
     },
-    exchangeToken: 'exchangeToken' in client && typeof (client as { exchangeToken?: unknown }).exchangeToken === 'function'
-      ? (t: string) => (client as unknown as { exchangeToken(t: string): Promise<void> }).exchangeToken(t)
-      : undefined,
     close: () => finish(() => client.leave()),
   };
 }

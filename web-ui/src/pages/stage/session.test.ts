@@ -50,7 +50,6 @@ function harness(o: { fetchToken?: boolean; failWith?: (n: number) => unknown } 
       unpublish: async () => { c.published = null; },
       replaceTrack: async () => undefined,
       setState: (s) => { c.states.push(s); },
-      exchangeToken: vi.fn(async () => undefined),
       close: () => { c.closed = true; },
     };
     conns.push(c);
@@ -192,7 +191,7 @@ describe('StageSessionController', () => {
     expect(h.connect.mock.calls[1][0]).toBe(t);
   });
 
-  it('refreshes the token ahead of expiry and exchanges it in place', async () => {
+  it('refreshes the token ahead of expiry, for the next rejoin, without touching the connection', async () => {
     const h = harness();
     h.fetchToken!.mockResolvedValueOnce(token({ publish: true, expSec: Math.floor(Date.now() / 1000) + 60 }));
     await h.ctl.join();
@@ -200,8 +199,11 @@ describe('StageSessionController', () => {
     await vi.advanceTimersByTimeAsync(31_000); // half of the 60 s life
     expect(h.fetchToken).toHaveBeenCalledTimes(2);
     expect(h.ctl.state.token!.token).not.toBe(first);
-    expect(h.conns[0].exchangeToken).toHaveBeenCalledWith(h.ctl.state.token!.token);
     expect(h.ctl.state.status).toBe('joined');
+    expect(h.conns[0].closed).toBe(false);
+    h.conns[0].handlers.onDropped();
+    await vi.advanceTimersByTimeAsync(backoff(0));
+    expect(h.conns[1].info.participantId).not.toBe(h.conns[0].info.participantId);
   });
 
   it('leave closes the connection and cancels a pending rejoin', async () => {

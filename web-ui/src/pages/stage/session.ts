@@ -4,9 +4,10 @@
 //
 //   - the connection drops: fetch a new token and rejoin with backoff; the
 //     page (devices, mute state, volumes, chat) is not touched;
-//   - the token nears expiry: tokens are checked only when joining, so a
-//     fresh one is fetched ahead of time and used by the next (re)join, and
-//     handed to the client when it can exchange tokens in place (IVS SDK);
+//   - the token nears expiry: tokens are checked only when joining (IVS and
+//     the offline SFU alike), so the media keeps flowing; a fresh token is
+//     fetched ahead of time so that the next rejoin never presents an
+//     expired one;
 //   - a refusal or an end (removed by the host, stage ended, stage full):
 //     stop, and say why (refusals.ts).
 //
@@ -149,9 +150,7 @@ export class StageSessionController {
       const gen = this.gen;
       this.deps.fetchToken!()
         .then((raw) => {
-          if (gen !== this.gen) return;
-          const fresh = this.useToken(raw);
-          return this.conn?.exchangeToken?.(fresh.token);
+          if (gen === this.gen) this.useToken(raw);
         })
         .catch(() => undefined); // the next rejoin fetches again
     }, refreshDelay(t.info.expiresAt, this.now()));
