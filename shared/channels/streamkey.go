@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/telemetry"
 )
 
-// resetAttempts bounds the retries of a reset that raced another reset.
-const resetAttempts = 3
+// KeyResetClaimTTL is how long a reset's claim keeps other resets out. It
+// outlives any reset (the function's timeout is 15 s), so a claim older than
+// this belongs to a reset that crashed or timed out: the next call takes it
+// over and finishes the job.
+const KeyResetClaimTTL = 20 * time.Second
 
 // ResetStreamKey serves GET and POST /channel/streamKey/reset (GET is the
 // reference's; POST is the honest method for a change): it stops the live
@@ -30,35 +34,58 @@ func (s *service) ResetStreamKey() http.Handler {
 	})
 }
 
-// errKeyRaced: another reset stored its key while this one worked.
-var errKeyRaced = onair.Errorf(onair.Conflict, "ConflictException", "The stream key is being reset by another request; try again.")
+// errKeyResetInProgress: another reset holds the claim.
+var errKeyResetInProgress = onair.Errorf(onair.Conflict, "ConflictException", "The stream key is being reset by another request; try again in a moment.")
 
-// ResetKey replaces the channel's stream key and stores the new one. It
-// finishes what a half-done earlier reset left (the stored key already
-// deleted, or a new key created but never stored): every key the channel has
-// is deleted before one is created. The new key is stored only if the stored
-// key is still the one this reset started from, so of two concurrent resets
-// the one that stores last also holds the key IVS has; the other starts over.
+// ResetKey replaces the channel's stream key and stores the new one. One
+// reset at a time: it first takes the channel's reset claim (a concurrent
+// reset answers 409), then stops the stream, deletes every key the channel
+// has, creates one and stores it while releasing the claim. So whatever the
+// interleaving, the stored key is the single key IVS holds, and a key handed
+// out is never deleted by another reset. A reset that crashed midway leaves
+// its claim; once the claim is older than KeyResetClaimTTL the next call
+// takes it over and repairs (deleting whatever keys exist first).
 func (s *service) ResetKey(ctx context.Context, sub string) (onair.StreamKey, error) {
-	for range resetAttempts {
-		key, err := s.resetOnce(ctx, sub)
-		if errors.Is(err, errKeyRaced) {
-			continue
+	token, now := s.newToken(), s.now()
+	u, err := s.Store.UpdateUser(ctx, sub, func(cur *onair.User) error {
+		if cur.ChannelArn == "" {
+			return errNotProvisioned()
 		}
-		if err != nil {
-			return onair.StreamKey{}, err
+		if c := cur.KeyReset; c != nil && now.Sub(c.StartedAt) < KeyResetClaimTTL {
+			return errKeyResetInProgress
 		}
-		telemetry.MetricsFrom(ctx).Count(ctx, "StreamKeysReset", 1)
-		return key, nil
+		cur.KeyReset = &onair.Claim{Token: token, StartedAt: now}
+		return nil
+	})
+	if errors.Is(err, onair.ErrNotFound) && onair.ErrorType(err) != ChannelNotProvisionedType {
+		return onair.StreamKey{}, errUserNotFound()
 	}
-	return onair.StreamKey{}, errKeyRaced
-}
-
-func (s *service) resetOnce(ctx context.Context, sub string) (onair.StreamKey, error) {
-	u, err := s.getChannel(ctx, sub)
 	if err != nil {
 		return onair.StreamKey{}, err
 	}
+	key, err := s.replaceKey(ctx, u)
+	_, serr := s.Store.UpdateUser(ctx, sub, func(cur *onair.User) error {
+		if cur.KeyReset == nil || cur.KeyReset.Token != token {
+			return errKeyResetInProgress // taken over: this reset ran past its claim
+		}
+		cur.KeyReset = nil // released on failure too, so a retry need not wait
+		if err == nil {
+			cur.StreamKeyArn, cur.StreamKeyValue = key.Arn, key.Value
+		}
+		return nil
+	})
+	if err != nil {
+		return onair.StreamKey{}, err
+	}
+	if serr != nil {
+		return onair.StreamKey{}, serr
+	}
+	telemetry.MetricsFrom(ctx).Count(ctx, "StreamKeysReset", 1)
+	return key, nil
+}
+
+// replaceKey stops the stream and leaves the channel with one new key.
+func (s *service) replaceKey(ctx context.Context, u onair.User) (onair.StreamKey, error) {
 	if err := s.Video.StopStream(ctx, u.ChannelArn); err != nil {
 		return onair.StreamKey{}, err
 	}
@@ -80,19 +107,6 @@ func (s *service) resetOnce(ctx context.Context, sub string) (onair.StreamKey, e
 	}
 	if key.Arn == "" || key.Value == "" {
 		return onair.StreamKey{}, onair.Errorf(onair.Internal, "", "IVS returned an empty stream key")
-	}
-	_, err = s.Store.UpdateUser(ctx, sub, func(cur *onair.User) error {
-		if cur.ChannelArn != u.ChannelArn {
-			return errNotProvisioned()
-		}
-		if cur.StreamKeyArn != u.StreamKeyArn {
-			return errKeyRaced
-		}
-		cur.StreamKeyArn, cur.StreamKeyValue = key.Arn, key.Value
-		return nil
-	})
-	if err != nil {
-		return onair.StreamKey{}, err
 	}
 	return key, nil
 }

@@ -121,25 +121,69 @@ func TestResetStreamKeyFinishesHalfDoneReset(t *testing.T) {
 }
 
 func TestResetStreamKeyConcurrent(t *testing.T) {
+	for trial := range 10 {
+		e := newEnv(t)
+		e.signUp(alice)
+		u := e.provision(t, alice)
+		var wg sync.WaitGroup
+		codes := make(chan int, 5)
+		for range 5 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				w := do(resetRoutes(e.svc), alice, http.MethodPost, resetPath, "")
+				codes <- w.Code
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		ok := 0
+		for c := range codes {
+			assert.Contains(t, []int{http.StatusOK, http.StatusConflict}, c, "trial %d: only the documented answers", trial)
+			if c == http.StatusOK {
+				ok++
+			}
+		}
+		assert.GreaterOrEqual(t, ok, 1, "trial %d: one reset went through", trial)
+		keys := e.video.keysOf(u.ChannelArn)
+		require.Len(t, keys, 1, "trial %d", trial)
+		stored := e.store.user(t, alice.Sub)
+		assert.Equal(t, keys[0].Arn, stored.StreamKeyArn, "trial %d: the stored key is the single key IVS holds", trial)
+		assert.Equal(t, keys[0].Value, stored.StreamKeyValue)
+		assert.Nil(t, stored.KeyReset, "the claim is released")
+	}
+}
+
+// TestResetStreamKeyCrashMidResetIsRepaired: a reset that died after
+// deleting the key (its claim left behind) blocks resets with 409 only
+// while its claim could still be live; the next call after that finishes
+// the job.
+func TestResetStreamKeyCrashMidResetIsRepaired(t *testing.T) {
 	e := newEnv(t)
 	e.signUp(alice)
 	u := e.provision(t, alice)
-	var wg sync.WaitGroup
-	for range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := do(resetRoutes(e.svc), alice, http.MethodPost, resetPath, "")
-			assert.Contains(t, []int{http.StatusOK, http.StatusConflict, http.StatusTooManyRequests}, w.Code, w.Body.String())
-		}()
-	}
-	wg.Wait()
-	// Whatever interleaving happened, a last reset leaves them agreeing.
+	ctx := context.Background()
+	_, err := e.store.UpdateUser(ctx, alice.Sub, func(cur *onair.User) error {
+		cur.KeyReset = &onair.Claim{Token: "crashed", StartedAt: e.now}
+		return nil
+	})
+	require.NoError(t, err)
+	require.NoError(t, e.video.DeleteStreamKey(ctx, u.StreamKeyArn)) // died right after this
+
 	w := do(resetRoutes(e.svc), alice, http.MethodPost, resetPath, "")
+	assert.Equal(t, http.StatusConflict, w.Code, "the crashed reset's claim may still be live")
+
+	e.now = e.now.Add(KeyResetClaimTTL)
+	w = do(resetRoutes(e.svc), alice, http.MethodPost, resetPath, "")
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	keys := e.video.keysOf(u.ChannelArn)
 	require.Len(t, keys, 1)
-	assert.Equal(t, keys[0].Arn, e.store.user(t, alice.Sub).StreamKeyArn)
+	stored := e.store.user(t, alice.Sub)
+	assert.Equal(t, keys[0].Arn, stored.StreamKeyArn)
+	var body map[string]string
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body))
+	assert.Equal(t, keys[0].Value, body["streamKeyValue"])
+	assert.Nil(t, stored.KeyReset)
 }
 
 func TestResetStreamKeyErrors(t *testing.T) {
@@ -204,19 +248,22 @@ func TestResetStreamKeyErrors(t *testing.T) {
 	})
 }
 
+// TestResetStreamKeyInterleavedResetsAgree: a second reset arriving while
+// the first is between its CreateStreamKey and its store (a double click,
+// two tabs) is refused with 409 instead of deleting the key the first is
+// about to hand out.
 func TestResetStreamKeyInterleavedResetsAgree(t *testing.T) {
 	e := newEnv(t)
 	e.signUp(alice)
 	u := e.provision(t, alice)
-	// Reset B runs whole between reset A's CreateStreamKey and A's store, so
-	// B deletes the key A created. A must not store its dead key.
 	var b int
 	e.video.afterKey = func() {
+		e.video.afterKey = nil
 		b = do(resetRoutes(e.svc), alice, http.MethodPost, resetPath, "").Code
 	}
 	w := do(resetRoutes(e.svc), alice, http.MethodPost, resetPath, "")
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	require.Equal(t, http.StatusOK, b)
+	require.Equal(t, http.StatusConflict, b)
 	keys := e.video.keysOf(u.ChannelArn)
 	require.Len(t, keys, 1)
 	stored := e.store.user(t, alice.Sub)

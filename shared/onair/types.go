@@ -33,6 +33,10 @@ type User struct {
 	// Provisioning is set while a provisioning attempt holds the claim, so two
 	// concurrent first logins never create two channels.
 	Provisioning *Claim `json:"provisioning,omitempty"`
+	// KeyReset is set while a stream-key reset holds the claim, so two
+	// concurrent resets never leave IVS holding a key other than the stored
+	// one (or hand out a key the other deleted).
+	KeyReset *Claim `json:"keyReset,omitempty"`
 
 	// ChannelAssets holds uploaded images by asset type ("avatar", "banner").
 	ChannelAssets map[string]Asset `json:"channelAssets,omitempty"`
