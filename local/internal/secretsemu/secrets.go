@@ -36,6 +36,14 @@ type secret struct {
 	SecretString string    `json:"secretString"`
 	VersionID    string    `json:"versionId"`
 	Created      time.Time `json:"created"`
+	// Deleted is set by DeleteSecret with a recovery window: the secret
+	// is then "marked for deletion" (its value cannot be read or changed).
+	Deleted *time.Time `json:"deleted,omitempty"`
+}
+
+// Operations lists the API operations ServeHTTP serves.
+func Operations() []string {
+	return []string{"CreateSecret", "DeleteSecret", "DescribeSecret", "GetSecretValue", "PutSecretValue"}
 }
 
 // Open opens (creating if needed) the secrets file at path.
@@ -155,12 +163,22 @@ func randomSuffix(n int) string {
 }
 
 func (s *Service) create(name, description, value string) (secret, error) {
+	return s.createVersion(name, description, value, "")
+}
+
+// createVersion creates a secret whose first version is versionID (the
+// request's ClientRequestToken, which AWS uses as the VersionId), or a new
+// id when it is empty.
+func (s *Service) createVersion(name, description, value, versionID string) (secret, error) {
+	if versionID == "" {
+		versionID = newVersion()
+	}
 	sec := secret{
 		ARN:          fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", s.region, s.account, name, randomSuffix(6)),
 		Name:         name,
 		Description:  description,
 		SecretString: value,
-		VersionID:    newVersion(),
+		VersionID:    versionID,
 		Created:      s.now().UTC(),
 	}
 	err := s.db.Update(func(tx *bbolt.Tx) error {
@@ -243,6 +261,11 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Name         string `json:"Name"`
 		Description  string `json:"Description"`
 		SecretString string `json:"SecretString"`
+		// ClientRequestToken becomes the new version's VersionId (the SDKs
+		// fill it in); a repeated token with the same value is a no-op.
+		ClientRequestToken         string `json:"ClientRequestToken"`
+		RecoveryWindowInDays       int64  `json:"RecoveryWindowInDays"`
+		ForceDeleteWithoutRecovery bool   `json:"ForceDeleteWithoutRecovery"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&in); err != nil {
 		writeErr(w, 400, "InvalidRequestException", "Malformed request body.")
@@ -250,9 +273,8 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch op {
 	case "GetSecretValue":
-		sec, err := s.get(in.SecretID)
-		if err != nil {
-			writeErr(w, 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+		sec, ok := s.live(w, in.SecretID)
+		if !ok {
 			return
 		}
 		writeOK(w, map[string]any{"ARN": sec.ARN, "Name": sec.Name, "SecretString": sec.SecretString,
@@ -262,7 +284,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeErr(w, 400, "InvalidParameterException", "Name is required.")
 			return
 		}
-		sec, err := s.create(in.Name, in.Description, in.SecretString)
+		sec, err := s.createVersion(in.Name, in.Description, in.SecretString, in.ClientRequestToken)
 		if errors.Is(err, errExists) {
 			writeErr(w, 400, "ResourceExistsException", "The operation failed because the secret "+in.Name+" already exists.")
 			return
@@ -272,12 +294,19 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		writeOK(w, map[string]any{"ARN": sec.ARN, "Name": sec.Name, "VersionId": sec.VersionID})
 	case "PutSecretValue":
-		sec, err := s.get(in.SecretID)
-		if err != nil {
-			writeErr(w, 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+		sec, ok := s.live(w, in.SecretID)
+		if !ok {
 			return
 		}
-		sec.SecretString, sec.VersionID = in.SecretString, newVersion()
+		version := in.ClientRequestToken
+		if version == "" {
+			version = newVersion()
+		}
+		if version == sec.VersionID && in.SecretString != sec.SecretString {
+			writeErr(w, 400, "ResourceExistsException", "A version with this ClientRequestToken already exists with a different value.")
+			return
+		}
+		sec.SecretString, sec.VersionID = in.SecretString, version
 		if err := s.put(sec); err != nil {
 			writeErr(w, 500, "InternalServiceError", err.Error())
 			return
@@ -289,8 +318,68 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeErr(w, 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 			return
 		}
-		writeOK(w, map[string]any{"ARN": sec.ARN, "Name": sec.Name, "Description": sec.Description})
+		out := map[string]any{"ARN": sec.ARN, "Name": sec.Name, "Description": sec.Description,
+			"CreatedDate": float64(sec.Created.UnixMilli()) / 1000}
+		if sec.Deleted != nil {
+			out["DeletedDate"] = float64(sec.Deleted.UnixMilli()) / 1000
+		}
+		writeOK(w, out)
+	case "DeleteSecret":
+		s.deleteSecret(w, in.SecretID, in.RecoveryWindowInDays, in.ForceDeleteWithoutRecovery)
 	default:
 		writeErr(w, 400, "UnknownOperationException", "Unknown operation "+op+".")
 	}
+}
+
+// live finds a secret that is not marked for deletion, or writes the error
+// AWS answers.
+func (s *Service) live(w http.ResponseWriter, id string) (secret, bool) {
+	sec, err := s.get(id)
+	if err != nil {
+		writeErr(w, 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+		return secret{}, false
+	}
+	if sec.Deleted != nil {
+		writeErr(w, 400, "InvalidRequestException", "You can't perform this operation on the secret because it was marked for deletion.")
+		return secret{}, false
+	}
+	return sec, true
+}
+
+// deleteSecret removes the secret at once (ForceDeleteWithoutRecovery) or
+// marks it for deletion after the recovery window (7 to 30 days, default
+// 30); the window itself is not run offline.
+func (s *Service) deleteSecret(w http.ResponseWriter, id string, windowDays int64, force bool) {
+	if force && windowDays != 0 {
+		writeErr(w, 400, "InvalidParameterException", "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
+		return
+	}
+	if windowDays == 0 {
+		windowDays = 30
+	}
+	if !force && (windowDays < 7 || windowDays > 30) {
+		writeErr(w, 400, "InvalidParameterException", "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).")
+		return
+	}
+	sec, err := s.get(id)
+	if err != nil {
+		writeErr(w, 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+		return
+	}
+	now := s.now().UTC()
+	when := now
+	if force {
+		err = s.db.Update(func(tx *bbolt.Tx) error { return tx.Bucket(bucket).Delete([]byte(sec.Name)) })
+	} else {
+		when = now.AddDate(0, 0, int(windowDays))
+		if sec.Deleted == nil {
+			sec.Deleted = &now
+			err = s.put(sec)
+		}
+	}
+	if err != nil {
+		writeErr(w, 500, "InternalServiceError", err.Error())
+		return
+	}
+	writeOK(w, map[string]any{"ARN": sec.ARN, "Name": sec.Name, "DeletionDate": float64(when.UnixMilli()) / 1000})
 }
