@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -200,7 +201,7 @@ func TestRTMPBroadcast(t *testing.T) {
 	arn, key := e.channel(t, ivstypes.ChannelTypeBasicChannelType)
 	ctx := context.Background()
 
-	cmd := push(t, e.rtmpURL(key), 640, 360, 30, 6)
+	cmd := push(t, e.rtmpURL(key), 640, 360, 30, 120) // stopped below
 	multivariant := waitPlaylist(t, e.playbackURL(arn))
 	assert.Equal(t, []string{"Session Created", "Stream Start"}, e.events.names())
 
@@ -212,42 +213,31 @@ func TestRTMPBroadcast(t *testing.T) {
 	payload := `{"type":"quiz","q":"¿Sí? ✓"}`
 	_, err := e.api.PutMetadata(ctx, &ivs.PutMetadataInput{ChannelArn: aws.String(arn), Metadata: aws.String(payload)})
 	require.NoError(t, err)
-	time.Sleep(2500 * time.Millisecond) // the cue's part and segment complete
-
 	// LL-HLS: the video playlist's segments and parts decode to what was pushed
-	// and one of them carries the cue as an emsg with an ID3 PRIV frame.
+	// and one of them carries the cue as an emsg with an ID3 PRIV frame (it
+	// appears once the part covering the cue's time is complete).
 	videoPl := lineMatching(t, string(multivariant), `video\d+_stream\.m3u8`)
 	base := e.http.URL + PlaybackPrefix
-	_, media := get(t, base+videoPl)
-	initURI := regexp.MustCompile(`#EXT-X-MAP:URI="([^"]+)"`).FindStringSubmatch(string(media))
-	require.NotNil(t, initURI, string(media))
 	dir := base + channelID(arn) + "/"
-	_, initSeg := get(t, dir+initURI[1])
-	var found [][]byte
-	var segs [][]byte
-	for _, uri := range uris(string(media)) {
-		if strings.HasSuffix(strings.Split(uri, "?")[0], ".mp4") && !strings.Contains(uri, "init") && uri != "gap.mp4" {
-			_, body := get(t, dir+uri)
-			segs = append(segs, body)
-			if os.Getenv("MEDIA_DEBUG") != "" {
-				if sz, typ, ok := boxAt(body, 0); ok {
-					_ = sz
-					for pos := 0; pos < len(body); {
-						sz, typ, _ = boxAt(body, pos)
-						if typ == "moof" {
-							st, du, _ := moofRange(body[pos+8 : pos+sz])
-							t.Logf("%s moof %d+%d cues %v", uri, st, du, e.plane.get(arn).cuesSnapshot())
-						}
-						pos += sz
-					}
+	var initSeg, firstSeg []byte
+	var found []string
+	require.Eventually(t, func() bool {
+		_, media := get(t, base+videoPl)
+		initURI := regexp.MustCompile(`#EXT-X-MAP:URI="([^"]+)"`).FindStringSubmatch(string(media))
+		require.NotNil(t, initURI, string(media))
+		_, initSeg = get(t, dir+initURI[1])
+		for _, uri := range uris(string(media)) {
+			if strings.HasSuffix(strings.Split(uri, "?")[0], ".mp4") && !strings.Contains(uri, "init") && uri != "gap.mp4" {
+				_, body := get(t, dir+uri)
+				if firstSeg == nil {
+					firstSeg = body
 				}
+				found = append(found, stringsOf(emsgPayloads(t, body))...)
 			}
-			found = append(found, emsgPayloads(t, body)...)
 		}
-	}
-	require.NotEmpty(t, segs)
-	assert.Contains(t, stringsOf(found), payload, "the cue is in an fMP4 part/segment as emsg + ID3 PRIV")
-	probe := ffprobe(t, append(append([]byte{}, initSeg...), segs[0]...), "mp4")
+		return slices.Contains(found, payload)
+	}, 10*time.Second, 300*time.Millisecond, "the cue is in an fMP4 part/segment as emsg + ID3 PRIV")
+	probe := ffprobe(t, append(append([]byte{}, initSeg...), firstSeg...), "mp4")
 	assert.Equal(t, 640, probe.Width)
 	assert.Equal(t, 360, probe.Height)
 	// One fragment has no nominal rate; a segment spans 1 s keyframe
@@ -259,21 +249,24 @@ func TestRTMPBroadcast(t *testing.T) {
 	tsBase := dir + "ts/"
 	code, tsMulti := get(t, tsBase+"index.m3u8")
 	require.Equal(t, http.StatusOK, code)
-	_, tsMedia := get(t, tsBase+lineMatching(t, string(tsMulti), `\.m3u8`))
+	tsPl := lineMatching(t, string(tsMulti), `\.m3u8`)
 	var tsFound []string
 	var firstTS []byte
-	for _, uri := range uris(string(tsMedia)) {
-		resp, err := http.Get(tsBase + uri)
-		require.NoError(t, err)
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		assert.Equal(t, "video/mp2t", resp.Header.Get("Content-Type"))
-		if firstTS == nil {
-			firstTS = body
+	require.Eventually(t, func() bool {
+		_, tsMedia := get(t, tsBase+tsPl)
+		for _, uri := range uris(string(tsMedia)) {
+			resp, err := http.Get(tsBase + uri)
+			require.NoError(t, err)
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			assert.Equal(t, "video/mp2t", resp.Header.Get("Content-Type"))
+			if firstTS == nil {
+				firstTS = body
+			}
+			tsFound = append(tsFound, tsID3Payloads(t, body)...)
 		}
-		tsFound = append(tsFound, tsID3Payloads(t, body)...)
-	}
-	assert.Contains(t, tsFound, payload, "the cue is in an MPEG-TS segment as an ID3 PES")
+		return slices.Contains(tsFound, payload)
+	}, 10*time.Second, 300*time.Millisecond, "the cue is in an MPEG-TS segment as an ID3 PES")
 	probe = ffprobe(t, firstTS, "mpegts")
 	assert.Equal(t, 640, probe.Width)
 	assert.Equal(t, "30/1", probe.FrameRate)
@@ -285,7 +278,9 @@ func TestRTMPBroadcast(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "LIVE", string(st.Stream.State))
 
-	require.NoError(t, waitExit(t, cmd, 15*time.Second))
+	time.Sleep(2 * time.Second)                          // a few more metric intervals
+	require.NoError(t, cmd.Process.Signal(os.Interrupt)) // the encoder stops
+	_ = waitExit(t, cmd, 15*time.Second)
 	require.Eventually(t, func() bool { return len(e.events.names()) >= 4 }, 10*time.Second, 50*time.Millisecond)
 	assert.Equal(t, []string{"Session Created", "Stream Start", "Stream End", "Session Ended"}, e.events.names())
 	for _, ev := range e.events.events {

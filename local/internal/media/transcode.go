@@ -18,6 +18,7 @@ import (
 // rendition (the IVS player plays only AAC) with an ffmpeg subprocess:
 // Opus in Ogg on its stdin, ADTS on its stdout.
 type transcoder struct {
+	ffmpeg   string
 	channels int
 	log      *slog.Logger
 	cmd      *exec.Cmd
@@ -44,7 +45,7 @@ func newTranscoder(ffmpeg string, channels int, log *slog.Logger) *transcoder {
 	if channels > 2 {
 		channels = 2
 	}
-	return &transcoder{channels: channels, log: log, done: make(chan struct{})}
+	return &transcoder{ffmpeg: ffmpeg, channels: channels, log: log, done: make(chan struct{})}
 }
 
 func (t *transcoder) config() mpeg4audio.AudioSpecificConfig {
@@ -56,7 +57,7 @@ func (t *transcoder) config() mpeg4audio.AudioSpecificConfig {
 func (t *transcoder) start(b *broadcast) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.cancel = cancel
-	t.cmd = exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-loglevel", "error", "-fflags", "nobuffer",
+	t.cmd = exec.CommandContext(ctx, t.ffmpeg, "-hide_banner", "-loglevel", "error", "-fflags", "nobuffer",
 		"-f", "ogg", "-i", "pipe:0", "-c:a", "aac", "-b:a", "128k", "-ar", "48000",
 		"-ac", itoa(t.channels), "-flush_packets", "1", "-f", "adts", "pipe:1")
 	var err error

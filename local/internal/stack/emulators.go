@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -129,6 +130,12 @@ func (s *Stack) startEmulators(ctx context.Context, r samtemplate.Resolver) erro
 	s.closers = append(s.closers, func() error { s.media.Close(); return nil })
 	s.rtmp = s.media.ServeRTMP(s.rtmpLn)
 	s.closers = append(s.closers, s.rtmp.Close)
+	rtc, err := s.media.WebRTCHandler()
+	if err != nil {
+		return err
+	}
+	tlsLn := tls.NewListener(s.rtcLn, s.Cert.TLSConfig())
+	s.serve(tlsLn, rtc)
 	s.wg.Add(2)
 	go func() { defer s.wg.Done(); s.sim.Run(ctx) }()
 	go func() { defer s.wg.Done(); s.chat.Run(ctx) }()

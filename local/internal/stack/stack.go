@@ -72,6 +72,10 @@ type Options struct {
 	// RTMPAddr is the media plane's RTMP ingest (channels' ingestEndpoint);
 	// "" picks a free port on 127.0.0.1. make dev uses 127.0.0.1:1935.
 	RTMPAddr string
+	// WebRTCAddr is the media plane's HTTPS WebRTC ingest (the web
+	// broadcast SDK's /v1/offer and WHIP); "" picks a free port on
+	// 127.0.0.1. make dev uses 127.0.0.1:4443.
+	WebRTCAddr string
 	// FFmpeg is the ffmpeg binary the media plane may use (Opus→AAC for the
 	// MPEG-TS rendition of browser broadcasts); default "ffmpeg" if on PATH.
 	FFmpeg string
@@ -114,6 +118,7 @@ type Stack struct {
 	media   *media.Plane
 	rtmp    *media.RTMPServer
 	rtmpLn  net.Listener
+	rtcLn   net.Listener
 	secrets *secretsemu.Service
 	host    *host.Host
 	sfu     *sfu.Server
@@ -202,6 +207,17 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 	// Closed by the RTMP server once it runs; this covers a failed start.
 	s.closers = append(s.closers, func() error { _ = s.rtmpLn.Close(); return nil })
+	rtcAddr := opts.WebRTCAddr
+	if rtcAddr == "" {
+		rtcAddr = "127.0.0.1:0"
+	}
+	if s.rtcLn, err = net.Listen("tcp", rtcAddr); err != nil {
+		_ = webLn.Close()
+		_ = apiLn.Close()
+		_ = awsLn.Close()
+		return nil, fmt.Errorf("webrtc ingest listener: %w", err)
+	}
+	s.closers = append(s.closers, func() error { _ = s.rtcLn.Close(); return nil })
 	s.WebURL, s.APIURL, s.AWSURL = "http://"+webLn.Addr().String(), "http://"+apiLn.Addr().String(), "http://"+awsLn.Addr().String()
 	sfuLn, err := s.listenSFU(opts.SFUAddr)
 	if err != nil {
@@ -485,6 +501,8 @@ func (s *Stack) Config() map[string]any {
 		// web app plays.
 		"rtmpIngest":            "rtmp://" + s.rtmpLn.Addr().String() + "/app/",
 		"playerKind":            "hls.js",
+		"webrtcIngestEndpoint":  s.webrtcURL(),
+		"whipUrl":               s.webrtcURL() + "/whip",
 		"playbackTsUrlTemplate": s.AWSURL + media.PlaybackPrefix + "{channelId}/ts/index.m3u8",
 		"offline":               true,
 	}
@@ -501,6 +519,10 @@ func (s *Stack) serveConfig(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	_ = json.NewEncoder(w).Encode(s.Config())
 }
+
+// webrtcURL is the base URL of the WebRTC ingest (what the web app passes
+// the broadcast SDK as ingestEndpoint).
+func (s *Stack) webrtcURL() string { return "https://" + s.rtcLn.Addr().String() }
 
 // Invoke runs a function of the stack (tests, tools).
 func (s *Stack) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
