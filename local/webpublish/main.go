@@ -1,6 +1,7 @@
 // Command webpublish publishes the built web app (web-ui/dist) to a deployed
 // stack (`make deploy` runs it after `sam deploy`): it writes /config.json
-// from the stack's outputs, uploads to the stack's web bucket every file
+// from the stack's outputs, adds to index.html a CSP naming the stack's API
+// exactly (NarrowCSP), uploads to the stack's web bucket every file
 // whose bytes, Content-Type or Cache-Control differ from the bucket's copy
 // (compared by MD5/ETag, so a re-deploy without changes uploads nothing),
 // content-hashed assets first and index.html last, then invalidates the
@@ -109,6 +110,13 @@ func publish(ctx context.Context, outputs Outputs, dir string, p Publisher, inv 
 	}
 	for _, w := range warnings {
 		fmt.Fprintln(out, "warning:", w)
+	}
+	for i, f := range files {
+		if f.Key == "index.html" {
+			if files[i].Body, err = NarrowCSP(f.Body, outputs); err != nil {
+				return err
+			}
+		}
 	}
 	res, err := p.Publish(ctx, files)
 	if err != nil {

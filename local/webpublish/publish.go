@@ -9,8 +9,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -23,6 +25,7 @@ import (
 	sdks3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/onair/onair/local/internal/webapp"
+	"github.com/onair/onair/shared/webheaders"
 )
 
 // Cache-Control of the uploaded files: the offline server's
@@ -96,6 +99,47 @@ func ConfigJSON(o Outputs) ([]byte, error) {
 		return nil, fmt.Errorf("config.json: %w", err)
 	}
 	return append(b, '\n'), nil
+}
+
+// NarrowCSP adds to index.html a <meta> Content-Security-Policy of
+// connect-src alone that names the stack's API by its origin. The
+// distribution's header policy can name it only by the regional
+// execute-api wildcard (template.yaml explains the dependency cycle); a
+// browser enforces both policies, so the app connects to this API and no
+// other. The rest of the directive is the header's (shared/webheaders).
+func NarrowCSP(index []byte, o Outputs) ([]byte, error) {
+	api, err := url.Parse(o["ApiUrl"])
+	if err != nil || api.Scheme != "https" || api.Host == "" {
+		return nil, fmt.Errorf("index.html CSP: ApiUrl %q is not an https URL", o["ApiUrl"])
+	}
+	region, bucket := o["Region"], o["ChannelAssetsBucketName"]
+	if region == "" || bucket == "" {
+		return nil, errors.New("index.html CSP: the stack has no Region or ChannelAssetsBucketName output")
+	}
+	suffix := "amazonaws.com"
+	if strings.HasPrefix(region, "cn-") {
+		suffix = "amazonaws.com.cn"
+	}
+	src := webheaders.Cloud(region, suffix, "", bucket)
+	src.API = []string{api.Scheme + "://" + api.Host}
+	meta := `<meta http-equiv="Content-Security-Policy" content="` + html.EscapeString(src.ConnectPolicy()) + `">`
+
+	// After <meta charset> (which must come first), else right after <head>
+	// or <!doctype> (a meta before any content is in the implied head).
+	lower := strings.ToLower(string(index))
+	at := 0
+	for _, tag := range []string{"<meta charset", "<head", "<!doctype"} {
+		if i := strings.Index(lower, tag); i >= 0 {
+			if j := strings.Index(lower[i:], ">"); j >= 0 {
+				at = i + j + 1
+				break
+			}
+		}
+	}
+	out := make([]byte, 0, len(index)+len(meta)+5)
+	out = append(out, index[:at]...)
+	out = append(out, "\n    "+meta...)
+	return append(out, index[at:]...), nil
 }
 
 // File is one object to publish.

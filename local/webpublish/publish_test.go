@@ -6,6 +6,7 @@ import (
 	"crypto/md5"
 	"encoding/json"
 	"errors"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -23,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/local/internal/s3emu"
+	"github.com/onair/onair/shared/webheaders"
 )
 
 const bucket = "onair-local-webappbucket"
@@ -89,6 +91,7 @@ var outputs = Outputs{
 	"UserPoolId": "eu-west-1_AbCd", "UserPoolClientId": "client123", "ChannelType": "STANDARD",
 	"EnableAmazonProductStreamAction": "false", "Stage": "dev",
 	"WebAppBucketName": bucket, "WebAppDistributionId": "E123", "WebAppUrl": "https://d111.cloudfront.net",
+	"ChannelAssetsBucketName": "onair-dev-assets-123456789012-eu-west-1",
 }
 
 func writeBuild(t *testing.T, dir string, files map[string]string) {
@@ -162,6 +165,10 @@ func TestPublishToTheS3Emulator(t *testing.T) {
 		if tt.key != "config.json" {
 			want, err := os.ReadFile(filepath.Join(dir, tt.key))
 			require.NoError(t, err)
+			if tt.key == "index.html" {
+				want, err = NarrowCSP(want, outputs)
+				require.NoError(t, err)
+			}
 			assert.Equal(t, want, body, tt.key)
 		}
 	}
@@ -216,7 +223,7 @@ func TestRunAgainstTheEmulator(t *testing.T) {
 	raw, err := json.Marshal([]map[string]string{
 		{"OutputKey": "ApiUrl", "OutputValue": outputs["ApiUrl"]}, {"OutputKey": "Region", "OutputValue": "us-east-1"},
 		{"OutputKey": "UserPoolId", "OutputValue": "p"}, {"OutputKey": "UserPoolClientId", "OutputValue": "c"},
-		{"OutputKey": "WebAppBucketName", "OutputValue": bucket},
+		{"OutputKey": "WebAppBucketName", "OutputValue": bucket}, {"OutputKey": "ChannelAssetsBucketName", "OutputValue": "assets"},
 	})
 	require.NoError(t, err)
 	file := filepath.Join(t.TempDir(), "outputs.json")
@@ -334,9 +341,34 @@ func TestAWSCLI(t *testing.T) {
 	e := newEmulator(t)
 	calls = fakeAWS(t, `[{"OutputKey":"ApiUrl","OutputValue":"https://a"},{"OutputKey":"Region","OutputValue":"us-east-1"},`+
 		`{"OutputKey":"UserPoolId","OutputValue":"p"},{"OutputKey":"UserPoolClientId","OutputValue":"c"},`+
-		`{"OutputKey":"WebAppBucketName","OutputValue":"`+bucket+`"}]`, 0)
+		`{"OutputKey":"WebAppBucketName","OutputValue":"`+bucket+`"},{"OutputKey":"ChannelAssetsBucketName","OutputValue":"assets"}]`, 0)
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"-stack", "onair-dev", "-dir", build(t), "-endpoint", e.srv.URL}, &out))
 	assert.Equal(t, "cloudformation describe-stacks --stack-name onair-dev --query Stacks[0].Outputs --output json\n", calls())
 	assert.Len(t, e.takePuts(), 7)
+}
+
+// The deployed index.html names the stack's API exactly, in a connect-src
+// policy that is otherwise the header's.
+func TestNarrowCSP(t *testing.T) {
+	index := []byte("<!doctype html>\n<html lang=\"en\">\n  <head>\n    <meta charset=\"UTF-8\" />\n    <title>onair</title>\n  </head>\n</html>\n")
+	got, err := NarrowCSP(index, outputs)
+	require.NoError(t, err)
+	header := webheaders.Cloud("eu-west-1", "amazonaws.com", "d", "onair-dev-assets-123456789012-eu-west-1").ConnectPolicy()
+	want := strings.Replace(header, "https://*.execute-api.eu-west-1.amazonaws.com", "https://abc123.execute-api.eu-west-1.amazonaws.com", 1)
+	require.NotEqual(t, header, want)
+	assert.Equal(t, "<!doctype html>\n<html lang=\"en\">\n  <head>\n    <meta charset=\"UTF-8\" />\n    <meta http-equiv=\"Content-Security-Policy\" content=\""+
+		html.EscapeString(want)+"\">\n    <title>onair</title>\n  </head>\n</html>\n", string(got), "right after the charset")
+	assert.NotContains(t, string(got), "*.execute-api")
+
+	got, err = NarrowCSP([]byte("<html><head><title>x</title></head></html>"), outputs)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(got), "<html><head>\n    <meta http-equiv=\"Content-Security-Policy\""), string(got))
+
+	got, err = NarrowCSP([]byte("<!doctype html><script src=/a.js></script>"), outputs)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(got), "<!doctype html>\n    <meta http-equiv"), "in the implied head: %s", got)
+	bad := Outputs{"ApiUrl": "http://insecure", "Region": "r", "ChannelAssetsBucketName": "b"}
+	_, err = NarrowCSP(index, bad)
+	assert.ErrorContains(t, err, "not an https URL")
 }

@@ -61,7 +61,9 @@ type Sources struct {
 // template's policy is written and checked.
 //
 // The API is named by its regional execute-api wildcard, not its id:
-// template.yaml explains the dependency cycle a reference would close.
+// template.yaml explains the dependency cycle a reference would close. The
+// deployed index.html narrows it with a meta policy (ConnectPolicy with the
+// API's origin; local/webpublish).
 // IVS hosts playback and ingest under per-channel names of live-video.net.
 func Cloud(region, urlSuffix, imagesDomain, assetsBucket string) Sources {
 	aws := func(scheme, host string) string { return scheme + "://" + host + "." + region + "." + urlSuffix }
@@ -166,9 +168,25 @@ func httpOnly(sources []string) []string {
 func (s Sources) CSP() string {
 	var parts []string
 	for _, d := range s.Directives() {
-		parts = append(parts, strings.TrimSpace(d.Name+" "+strings.Join(d.Sources, " ")))
+		parts = append(parts, d.String())
 	}
 	return strings.Join(parts, "; ")
+}
+
+// String is the directive as written in a policy.
+func (d Directive) String() string { return strings.TrimSpace(d.Name + " " + strings.Join(d.Sources, " ")) }
+
+// ConnectPolicy is a policy of connect-src alone, for a <meta> in the
+// deployed index.html that names the stack's API exactly: the header policy
+// can only name it by the regional wildcard (see Cloud), and a browser
+// enforces both policies, so connections go to this API and no other.
+func (s Sources) ConnectPolicy() string {
+	for _, d := range s.Directives() {
+		if d.Name == "connect-src" {
+			return d.String()
+		}
+	}
+	return ""
 }
 
 // Headers returns every security header of the app.
