@@ -174,7 +174,9 @@ func (s Sources) CSP() string {
 }
 
 // String is the directive as written in a policy.
-func (d Directive) String() string { return strings.TrimSpace(d.Name + " " + strings.Join(d.Sources, " ")) }
+func (d Directive) String() string {
+	return strings.TrimSpace(d.Name + " " + strings.Join(d.Sources, " "))
+}
 
 // ConnectPolicy is a policy of connect-src alone, for a <meta> in the
 // deployed index.html that names the stack's API exactly: the header policy
