@@ -64,6 +64,19 @@ const tiles = (p: Page) => p.getByRole('list', { name: 'Participants' }).getByTe
 
 test.beforeAll(async ({ browser }) => {
   [host, guest, viewer] = await Promise.all([person(browser, 'host', true), person(browser, 'guest', true), person(browser, 'anon', false)]);
+  // Keeps the page's WebSockets reachable, so a test can cut the stage's
+  // presence connection as a network drop would.
+  await guest.ctx.addInitScript(() => {
+    const w = window as unknown as { __sockets: WebSocket[]; WebSocket: typeof WebSocket };
+    w.__sockets = [];
+    const Native = w.WebSocket;
+    w.WebSocket = class extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        w.__sockets.push(this);
+      }
+    };
+  });
 });
 
 test.afterAll(async () => {
@@ -124,6 +137,29 @@ test('the host invites the guest, who joins as a publisher from the invite link'
   await expect(tiles(host.page)).toHaveCount(2);
   await expectPlaying(tiles(host.page).filter({ hasText: guest.name }));
   await screenshots(host.page, 'stage-host-with-guest');
+});
+
+test('the guest\'s connection drops: the page rejoins with a new token, publishing again, its state kept', async () => {
+  const { page } = guest;
+  await page.getByRole('button', { name: 'Mute microphone' }).click();
+  const guestTile = tiles(host.page).filter({ hasText: guest.name });
+  await expect(guestTile.getByRole('img', { name: 'Microphone muted' })).toBeVisible();
+  const cut = await page.evaluate(() => {
+    const open = (window as unknown as { __sockets: WebSocket[] }).__sockets.filter((w) => w.url.includes('/events') && w.readyState === WebSocket.OPEN);
+    open.forEach((w) => w.close());
+    return open.length;
+  });
+  expect(cut).toBe(1);
+  await expect(page.getByText(/Reconnecting to the stage/)).toBeVisible();
+  await expect(page.getByText('🔴 Publishing')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText(/Reconnecting to the stage/)).toHaveCount(0);
+  // Still muted, for everyone; and the host receives the new connection's media.
+  await expect(page.getByRole('button', { name: 'Unmute microphone' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(tiles(host.page)).toHaveCount(2, { timeout: 20_000 });
+  await expect(guestTile.getByRole('img', { name: 'Microphone muted' })).toBeVisible();
+  await expectPlaying(guestTile);
+  await page.getByRole('button', { name: 'Unmute microphone' }).click();
+  await expect(guestTile.getByRole('img', { name: 'Microphone muted' })).toHaveCount(0);
 });
 
 test('an anonymous viewer sees and hears both, with volume per participant', async () => {
