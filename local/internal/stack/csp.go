@@ -22,14 +22,17 @@ const (
 // webSources is what the offline web app may load and connect to: the same
 // policy as CloudFront's (shared/webheaders), with this machine's
 // endpoints. Playback (/hls) is served by the AWS endpoint; stage media
-// (WHIP, WHEP and the presence socket) by the SFU's listener.
+// (WHIP, WHEP and the presence socket) by the SFU's listener; browser
+// broadcasts go to the WebRTC ingest's.
 func (s *Stack) webSources() webheaders.Sources {
 	return webheaders.Offline(s.WebURL, s.APIURL, s.AWSURL, s.mediaSources(), CSPReportPath)
 }
 
 // mediaSources are the media plane's origins for the web app's policy.
 func (s *Stack) mediaSources() []string {
-	return []string{s.AWSURL, s.SFUURL, "wss://" + strings.TrimPrefix(s.SFUURL, "https://")}
+	return []string{s.AWSURL, s.SFUURL, "wss://" + strings.TrimPrefix(s.SFUURL, "https://"),
+		// The web broadcast's WebRTC ingest (/v1/offer, WHIP): HTTPS requests.
+		s.webrtcURL()}
 }
 
 // cspReports keeps the violation reports the browser sent (the newest

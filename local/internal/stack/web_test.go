@@ -31,7 +31,9 @@ func TestWebAppSecurityHeaders(t *testing.T) {
 	t.Cleanup(func() { require.NoError(t, s.Close()) })
 
 	sfuWS := "wss://" + strings.TrimPrefix(s.SFUURL, "https://")
-	want := webheaders.Offline(s.WebURL, s.APIURL, s.AWSURL, []string{s.AWSURL, s.SFUURL, sfuWS}, stack.CSPReportPath)
+	rtc, _ := s.Config()["webrtcIngestEndpoint"].(string)
+	require.NotEmpty(t, rtc)
+	want := webheaders.Offline(s.WebURL, s.APIURL, s.AWSURL, []string{s.AWSURL, s.SFUURL, sfuWS, rtc}, stack.CSPReportPath)
 	csp := want.CSP()
 	assert.Contains(t, csp, "connect-src 'self' "+s.APIURL+" "+s.AWSURL+" ws://"+strings.TrimPrefix(s.AWSURL, "http://"))
 	assert.Contains(t, csp, s.SFUURL+" "+sfuWS, "stage media: WHIP/WHEP and the presence socket")
