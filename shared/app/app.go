@@ -55,6 +55,10 @@ type Platform struct {
 	// Offline holds what the offline stack (and tests) put in place of a
 	// cloud service that has no local AWS-compatible endpoint. Zero in Lambda.
 	Offline Offline
+
+	// opened is the store the builder opened (Store), if any: signed-in
+	// routes of such functions refuse callers whose account is gone.
+	opened store.Store
 }
 
 // Offline are the substitutes for cloud services the offline stack does not
@@ -72,9 +76,14 @@ type Offline struct {
 // functions without a store do not link it.
 func (p *Platform) Store(open func(aws.Config, func(string) string) (store.Store, error)) (store.Store, error) {
 	if p.Offline.Store != nil {
+		p.opened = p.Offline.Store
 		return p.Offline.Store, nil
 	}
-	return open(p.AWS, p.Env)
+	st, err := open(p.AWS, p.Env)
+	if err == nil {
+		p.opened = st
+	}
+	return st, err
 }
 
 // StreamMetrics returns the reader of IVS channel metrics: the offline
@@ -158,6 +167,17 @@ type Function struct {
 	// mounts maps a route to the mux pattern serving it when that is not
 	// the route itself (a prefix, see Mount).
 	mounts map[Route]string
+	// finishesDeletion: see FinishesAccountDeletion.
+	finishesDeletion bool
+}
+
+// FinishesAccountDeletion exempts the function from the deleted-account
+// check: account deletion removes the profile before the Cognito user, so a
+// deletion interrupted between the two must still be finishable with the
+// same token (DeleteChannel, whose every step treats "already gone" as done).
+func (f Function) FinishesAccountDeletion() Function {
+	f.finishesDeletion = true
+	return f
 }
 
 // HTTP declares a function serving routes ("GET /channel", written as in
@@ -226,6 +246,12 @@ func (f Function) buildHTTP(ctx context.Context, p *Platform) (lambda.Handler, e
 	h, err := f.http(ctx, p)
 	if err != nil {
 		return nil, err
+	}
+	// A function with a store refuses signed-in callers whose account was
+	// deleted (their tokens outlive it); inside the auth check, which
+	// establishes the caller.
+	if p.opened != nil && f.Auth != Public && !f.finishesDeletion {
+		h = httpapi.RequireLiveAccount(p.opened, h)
 	}
 	switch f.Auth {
 	case Required:

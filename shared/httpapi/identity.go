@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/awslabs/aws-lambda-go-api-proxy/core"
@@ -91,4 +92,39 @@ func MustCaller(r *http.Request) (onair.Caller, error) {
 		return onair.Caller{}, onair.Errorf(onair.Unauthorized, "UnauthorizedException", "Sign in to do this.")
 	}
 	return c, nil
+}
+
+// Accounts looks a caller's profile up (the store's users).
+type Accounts interface {
+	GetUser(ctx context.Context, sub string) (onair.User, error)
+}
+
+// AccountDeletedType is the __type of a signed-in request whose account no
+// longer exists.
+const AccountDeletedType = "AccountDeletedException"
+
+// RequireLiveAccount refuses, with 401, a signed-in caller whose account is
+// gone. A deleted account's access and ID tokens stay valid until they
+// expire (up to an hour: the gateway's JWT authorizer cannot see Cognito's
+// revocation), so without this check they could still follow, ban, save
+// presets and mint tokens, writing records for an account that no longer
+// exists. The profile is the account's record here: PostConfirmation
+// creates it, account deletion removes it. Anonymous requests pass through.
+func RequireLiveAccount(accounts Accounts, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, ok := Caller(r)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if _, err := accounts.GetUser(r.Context(), c.Sub); err != nil {
+			if errors.Is(err, onair.ErrNotFound) {
+				WriteError(w, r, onair.Errorf(onair.Unauthorized, AccountDeletedType, "This account no longer exists."))
+				return
+			}
+			WriteError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -19,7 +19,9 @@ import (
 // Function is DeleteChannel (USER_POOL_ID, CHANNEL_ASSETS_BUCKET,
 // PROJECT_TAG and ACCOUNT_ID).
 func Function() app.Function {
-	return app.HTTP("DeleteChannel", app.Required, build, "DELETE /channel")
+	// An interrupted deletion (profile gone, Cognito user not yet) is
+	// finished by calling again with the same token.
+	return app.HTTP("DeleteChannel", app.Required, build, "DELETE /channel").FinishesAccountDeletion()
 }
 
 func build(ctx context.Context, p *app.Platform) (http.Handler, error) {
