@@ -1,9 +1,11 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -86,7 +88,8 @@ func newEnv(t *testing.T) *env {
 	var err error
 	e.ivs, err = ivsemu.New(ivsemu.Config{DataDir: t.TempDir()})
 	require.NoError(t, err)
-	e.plane = New(Config{IVS: e.ivs, Events: e.events, MetricsInterval: time.Second, FFmpeg: "ffmpeg"})
+	e.plane = New(Config{IVS: e.ivs, Events: e.events, MetricsInterval: time.Second, FFmpeg: "ffmpeg",
+		HandshakeTimeout: time.Second})
 	e.ivs.SetIngestHandler(e.plane)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -356,6 +359,55 @@ func TestStreamKeyDeletionDisconnects(t *testing.T) {
 	require.NoError(t, err)
 	_ = waitExit(t, cmd, 10*time.Second)
 	assert.Equal(t, "Session Ended", e.events.names()[len(e.events.names())-1])
+}
+
+func TestMalformedAndStalledRTMPClientsAreDropped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	cases := []struct {
+		name string
+		send []byte
+	}{
+		{"garbage", bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 2000)},
+		{"handshake then garbage", append([]byte{3}, bytes.Repeat([]byte{7}, 1536*3)...)},
+		{"connects and stalls", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", e.rtmp.Addr().String())
+			require.NoError(t, err)
+			defer conn.Close()
+			if tc.send != nil {
+				_, _ = conn.Write(tc.send)
+			}
+			// The server closes the connection: reads end (EOF or reset)
+			// well before our own deadline.
+			_ = conn.SetReadDeadline(time.Now().Add(8 * time.Second))
+			start := time.Now()
+			_, err = io.Copy(io.Discard, conn)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("the server kept a %s connection open for %s", tc.name, time.Since(start))
+			}
+		})
+	}
+	assert.Empty(t, e.events.names(), "no session was opened")
+}
+
+func TestPlaybackOfAnOfflineChannel(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	arn, _ := e.channel(t, ivstypes.ChannelTypeBasicChannelType)
+	for _, path := range []string{channelID(arn) + ".m3u8", channelID(arn) + "/video1_stream.m3u8",
+		channelID(arn) + "/ts/index.m3u8", "nope.m3u8", "../../etc/passwd"} {
+		code, _ := get(t, e.http.URL+PlaybackPrefix+path)
+		assert.Equal(t, http.StatusNotFound, code, path)
+	}
+	req, _ := http.NewRequest(http.MethodOptions, e.http.URL+PlaybackPrefix+"x.m3u8", nil)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, "*", resp.Header.Get("Access-Control-Allow-Origin"))
 }
 
 // ---- helpers: playlists, boxes, TS, ffprobe ----

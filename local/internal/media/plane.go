@@ -56,6 +56,9 @@ type Config struct {
 	// Starvation Start (default 3 s). StarvationLimit: after this long
 	// starving the broadcaster is disconnected, as IVS does (default 30 s).
 	StarvationAfter, StarvationLimit time.Duration
+	// HandshakeTimeout bounds an RTMP connection's handshake and publish
+	// request (default 10 s): a client that connects and stalls is dropped.
+	HandshakeTimeout time.Duration
 	// MetricsInterval is the resolution of the ingest metrics (default 5 s,
 	// IVS's high-resolution period).
 	MetricsInterval time.Duration
@@ -97,6 +100,9 @@ func New(cfg Config) *Plane {
 	}
 	if cfg.StarvationLimit <= 0 {
 		cfg.StarvationLimit = 30 * time.Second
+	}
+	if cfg.HandshakeTimeout <= 0 {
+		cfg.HandshakeTimeout = 10 * time.Second
 	}
 	if cfg.MetricsInterval <= 0 {
 		cfg.MetricsInterval = 5 * time.Second

@@ -13,11 +13,6 @@ import (
 	rtmpcodecs "github.com/bluenviron/gortmplib/pkg/codecs"
 )
 
-// rtmpTimeout bounds the handshake and each read: an encoder that stops
-// sending is starving after StarvationAfter and cut off after
-// StarvationLimit (the read deadline is the backstop).
-const rtmpHandshakeTimeout = 10 * time.Second
-
 // RTMPServer accepts RTMP publishers at rtmp://<addr>/app/<streamKey>.
 type RTMPServer struct {
 	p  *Plane
@@ -89,7 +84,7 @@ func streamKeyOf(path string) (string, bool) {
 }
 
 func (s *RTMPServer) handle(conn net.Conn) error {
-	_ = conn.SetDeadline(time.Now().Add(rtmpHandshakeTimeout))
+	_ = conn.SetDeadline(time.Now().Add(s.p.cfg.HandshakeTimeout))
 	sc := &gortmplib.ServerConn{RW: conn}
 	if err := sc.Initialize(); err != nil {
 		return fmt.Errorf("handshake: %w", err)
@@ -151,6 +146,9 @@ func (s *RTMPServer) handle(conn net.Conn) error {
 			b.WriteAudio(pts, au)
 		})
 	}
+	// An encoder that stops sending is starving after StarvationAfter and
+	// cut off after StarvationLimit; the read deadline is the backstop.
+	_ = conn.SetWriteDeadline(time.Time{})
 	for {
 		_ = conn.SetReadDeadline(time.Now().Add(s.p.cfg.StarvationLimit + 5*time.Second))
 		if err := r.Read(); err != nil {
