@@ -110,7 +110,7 @@ func (r *Recorder) Instrument(cfg aws.Config) aws.Config {
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 				r.Record(awsmiddleware.GetServiceID(ctx) + "/" + awsmiddleware.GetOperationName(ctx))
 				return next.HandleInitialize(ctx, in)
-			}), middleware.Before)
+			}), middleware.After)
 	})
 	return cfg
 }

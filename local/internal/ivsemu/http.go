@@ -110,6 +110,20 @@ func (s *Service) Operations() []string {
 	return names
 }
 
+// ServiceOperations lists the operations served for one service ("ivs",
+// "ivschat" or "ivsrealtime"), the tag operations of /tags/ included: what
+// the conformance suites must cover.
+func (s *Service) ServiceOperations(service string) []string {
+	names := []string{"ListTagsForResource", "TagResource", "UntagResource"}
+	for n, o := range s.operations() {
+		if o.service == service {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
 // Handler serves the three control planes: `POST /<OperationName>` and
 // `GET|POST|DELETE /tags/{resourceArn}`. Mount it for those paths (e.g.
 // `mux.Handle("POST /{operation}", h)` and `mux.Handle("/tags/", h)`).
