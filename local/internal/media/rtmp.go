@@ -110,6 +110,8 @@ func (s *RTMPServer) handle(conn net.Conn) error {
 	reason := "encoder disconnected"
 	defer func() { b.finish(reason) }()
 
+	// The encoder has StarvationLimit to send its tracks' headers.
+	_ = conn.SetDeadline(time.Now().Add(s.p.cfg.StarvationLimit))
 	r := &gortmplib.Reader{Conn: sc}
 	if err := r.Initialize(); err != nil {
 		reason = "no readable tracks: " + err.Error()
