@@ -3,7 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { accessToken, api, expect, PASSWORD, registerAndSignIn, screenshots, signIn, stack, test, uniqueName } from './stack';
+import { accessToken, api, expect, mailLink, PASSWORD, registerAndSignIn, screenshots, signIn, stack, test, uniqueName } from './stack';
 import { makePng } from './png';
 
 test.describe.configure({ mode: 'serial' });
@@ -176,6 +176,32 @@ test('chat both ways; the owner deletes a message and bans the viewer', async ()
   await expect(fan.getByText('You are banned from this channel')).toBeVisible({ timeout: 20_000 });
   await expect(fan.getByLabel('Say something')).toBeHidden();
   await screenshots(fan, 'channel-banned');
+});
+
+test('a forgotten password is reset through the emailed link', async () => {
+  const { page, name, email } = viewer;
+  await page.getByRole('button', { name: 'Profile menu' }).click();
+  await page.getByRole('menuitem', { name: 'Log out' }).click();
+  await page.goto(`${stack.web}/login`);
+  await page.getByRole('link', { name: 'Forgot password?' }).click();
+  await expect(page.getByRole('heading', { name: 'Reset your password' })).toBeVisible();
+  await page.getByLabel('Username').fill(name);
+  await page.getByRole('button', { name: 'Send reset link' }).click();
+  await expect(page.getByText('If an account with this username exists')).toBeVisible();
+  const link = await mailLink(email, '/reset');
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
+  await page.getByLabel('New password').fill('Weak');
+  await page.getByLabel('Confirm password').fill('Weak');
+  await page.getByRole('button', { name: 'Reset password' }).click();
+  await expect(page.getByText('Use 8 characters or more with at least 1 uppercase')).toBeVisible();
+  await page.getByLabel('New password').fill('N3w-Passw0rd!');
+  await page.getByLabel('Confirm password').fill('N3w-Passw0rd!');
+  await screenshots(page, 'reset');
+  await page.getByRole('button', { name: 'Reset password' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByText('Password has been reset')).toBeVisible();
+  await signIn(page, name, 'N3w-Passw0rd!');
 });
 
 test('reset the stream key', async () => {

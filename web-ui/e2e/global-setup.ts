@@ -58,7 +58,7 @@ export default async function globalSetup() {
     '--aws-addr', `127.0.0.1:${awsPort}`,
     '--data-dir', join(tmp, 'data'),
     '--web-dir', join(web, 'dist'),
-    '--template', join(root, 'template.yaml'),
+    '--template', process.env.ONAIR_E2E_TEMPLATE ?? join(root, 'template.yaml'),
   ];
   // The offline media plane's RTMP ingest, once the stack has it.
   const h = spawnSync(bin, ['-h'], { encoding: 'utf8' });

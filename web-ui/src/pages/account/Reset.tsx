@@ -5,23 +5,26 @@ import { useState } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { useAuth } from '../../auth/AuthContext';
 import { friendlyError } from '../../auth/messages';
-import { validateEmail, validateNewPassword, type Errors } from '../../auth/validation';
+import { validateNewPassword, validateUsername, type Errors } from '../../auth/validation';
 import { FormField } from '../../components/FormField';
 import { AuthLayout } from './AuthLayout';
 
 function RequestLink() {
   const { backend } = useAuth();
-  const [email, setEmail] = useState('');
+  // The pool's sign-in alias is the public name (preferred_username), not
+  // the email (template.yaml), so the reset starts from the username; the
+  // code goes to the account's email.
+  const [username, setUsername] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [sent, setSent] = useState(false);
   const [busy, setBusy] = useState(false);
   const send = async () => {
-    const v = validateEmail(email);
+    const v = validateUsername(username);
     setError(v);
     if (v) return;
     setBusy(true);
     try {
-      await backend.forgotPassword(email.trim());
+      await backend.forgotPassword(username.trim());
       setSent(true);
     } catch (err) {
       // The pool prevents user-existence errors: only real failures reach here.
@@ -33,7 +36,7 @@ function RequestLink() {
   if (sent) {
     return (
       <AuthLayout title="Check your email" footer={<Link to="/login">Return to login</Link>}>
-        <p>If an account with this email address exists, you will receive an email with a link to reset your password.</p>
+        <p>If an account with this username exists, you will receive an email at its address with a link to reset your password.</p>
         <p className="muted small">
           Nothing arrived? <button type="button" className="link-button" onClick={() => void send()}>Resend</button>
         </p>
@@ -41,9 +44,9 @@ function RequestLink() {
     );
   }
   return (
-    <AuthLayout title="Reset your password" subtitle="Enter the email of your account and we'll send you a link." footer={<Link to="/login">Return to login</Link>}>
+    <AuthLayout title="Reset your password" subtitle="Enter your username and we'll email you a link." footer={<Link to="/login">Return to login</Link>}>
       <form className="form" noValidate onSubmit={(e) => { e.preventDefault(); void send(); }}>
-        <FormField label="Email" type="email" name="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={error} autoFocus />
+        <FormField label="Username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} error={error} autoFocus />
         <button type="submit" className="btn btn-block" disabled={busy}>Send reset link</button>
       </form>
     </AuthLayout>

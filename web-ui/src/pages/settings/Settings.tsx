@@ -3,7 +3,7 @@
 
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { AVATARS, PROFILE_COLORS, type PreferencesUpdate } from '../../api/types';
+import { AVATARS, BANNERS, PROFILE_COLORS, type PreferencesUpdate } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { friendlyError } from '../../auth/messages';
 import { validateNewPassword, validateUsername, type Errors } from '../../auth/validation';
@@ -98,8 +98,21 @@ function ChannelSettings() {
         {channel.channelAssetUrls?.avatar && <DeleteImageButton type="avatar" />}
       </div>
 
-      <h3>Profile banner</h3>
+      <h3 id="banner-label">Profile banner</h3>
       <div className="banner-preview"><Banner channel={channel} /></div>
+      <div className="banner-grid" role="radiogroup" aria-labelledby="banner-label">
+        {BANNERS.map((b) => (
+          <button
+            key={b}
+            type="button"
+            role="radio"
+            aria-checked={channel.banner === b}
+            aria-label={b}
+            className={`banner-choice banner-art banner-${b}`}
+            onClick={() => channel.banner !== b && void save({ banner: { name: b } }, 'Profile banner saved')}
+          />
+        ))}
+      </div>
       <div className="row" style={{ alignItems: 'flex-start' }}>
         <UploadButton type="banner" label="Upload banner" />
         {channel.channelAssetUrls?.banner && <DeleteImageButton type="banner" />}
