@@ -185,6 +185,11 @@ AWS_ADDR ?= 127.0.0.1:4566
 AWS_ENDPOINT ?= http://$(AWS_ADDR)
 DATA_DIR ?= .local-data
 
+.PHONY: new-function
+new-function: ## Add an HTTP function: NAME=<LogicalId> ROUTE='METHOD /path' [AUTH=required|optional|public].
+	@test -n "$(NAME)" -a -n "$(ROUTE)" || { echo "new-function: set NAME=<LogicalId> ROUTE='METHOD /path' [AUTH=required|optional|public]"; exit 2; }
+	cd $(ROOT) && $(GO) run ./local new-function -name '$(NAME)' -route '$(ROUTE)' -auth '$(or $(AUTH),required)'
+
 dev: web-build ## Run the offline stack (no AWS, no Docker), building the web app first when needed: [WEB_ADDR= API_ADDR= AWS_ADDR= DATA_DIR= DEV_ARGS=].
 	@# go run would compile silently for minutes on a cold cache: build with
 	@# a running count of compiled packages instead (errors pass through).

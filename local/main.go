@@ -30,6 +30,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "cert" {
 		return certCommand(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "new-function" {
+		return newFunctionCommand(args[1:], stdout, stderr)
+	}
 	return devCommand(args, stdout, stderr)
 }
 

@@ -3,6 +3,8 @@
 // and the tests build them all from here; a Lambda binary imports only its
 // own package (functions/<Name>/main.go), so it links only what its
 // function uses.
+//
+// make new-function regenerates this file (local/internal/scaffold).
 package functions
 
 import (
