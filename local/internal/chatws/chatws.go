@@ -36,6 +36,10 @@ import (
 // "ws://127.0.0.1:4566" + Path as the SDK's regionOrUrl.
 const Path = "/chat"
 
+// Actions lists the client requests (the frames' Action) the hub serves:
+// what the conformance suite (local/conformance/ivschat) must cover.
+func Actions() []string { return []string{"DELETE_MESSAGE", "DISCONNECT_USER", "SEND_MESSAGE"} }
+
 // Rooms is what the hub needs from the IVS Chat control plane
 // (*ivsemu.Service implements it).
 type Rooms interface {
@@ -204,7 +208,9 @@ func (c *conn) enqueue(o outgoing) {
 	case c.outbox <- o:
 	default:
 		c.closed = true
-		go c.ws.Close(websocket.StatusPolicyViolation, "client too slow")
+		if c.ws != nil { // nil: still in the handshake; the writer then finds the outbox closed
+			go c.ws.Close(websocket.StatusPolicyViolation, "client too slow")
+		}
 	}
 	if c.closed {
 		close(c.outbox)
@@ -252,18 +258,32 @@ func (h *Hub) Handler(rooms Rooms) http.Handler {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
+		// The connection joins the room before the handshake completes: a
+		// client that sees the socket open receives every later frame (the
+		// conformance suite sends right after connecting). Frames queue in
+		// the outbox until the writer starts.
+		c := &conn{sess: sess, remote: clientIP(r), outbox: make(chan outgoing, outboxSize)}
+		h.register(c)
 		ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 			Subprotocols: []string{token}, // echoed: browsers require it
 			// Like IVS, any web origin may connect with a valid token.
 			InsecureSkipVerify: true,
 		})
 		if err != nil {
+			h.unregister(c)
 			h.log.Warn("chatws: upgrade failed", "error", err.Error())
 			return
 		}
 		ws.SetReadLimit(readLimit)
-		c := &conn{ws: ws, sess: sess, remote: clientIP(r), outbox: make(chan outgoing, outboxSize)}
-		h.register(c)
+		c.mu.Lock()
+		c.ws = ws
+		dropped := c.closed && len(c.outbox) == 0 // overflowed during the handshake
+		c.mu.Unlock()
+		if dropped {
+			h.unregister(c)
+			_ = ws.Close(websocket.StatusPolicyViolation, "client too slow")
+			return
+		}
 		h.log.Info("chatws: connected", "room_arn", sess.RoomArn, "user_id", sess.UserID)
 		go c.writeLoop()
 		h.readLoop(rooms, c)
