@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 
 	bbolt "go.etcd.io/bbolt"
@@ -79,6 +80,17 @@ func New(cfg Config) (*Service, error) {
 	}
 	cfg.Logger.Info("cognito user pool ready", "pool", cfg.PoolID, "name", cfg.PoolName, "client", cfg.ClientID, "issuer", s.Issuer())
 	return s, nil
+}
+
+// Operations lists the API operations served, sorted: what the
+// conformance suite (local/conformance/cognito) must cover.
+func (s *Service) Operations() []string {
+	names := make([]string, 0, len(s.ops))
+	for n := range s.ops {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // Close closes the database.
