@@ -19,6 +19,10 @@ const TargetPrefix = "AWSEvents."
 // maxEntrySize is EventBridge's limit on one entry (and on the whole request).
 const maxEntrySize = 256 * 1024
 
+// Operations lists the API operations Handler serves: what the conformance
+// suite (local/conformance/events) must cover.
+func Operations() []string { return []string{"PutEvents"} }
+
 // Handler serves the EventBridge JSON 1.1 API on `POST /`: PutEvents only.
 func (b *Bus) Handler() http.Handler {
 	return http.HandlerFunc(b.serveHTTP)

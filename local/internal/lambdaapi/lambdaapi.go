@@ -84,6 +84,10 @@ const (
 	maxAsyncPayload = 1024 * 1024
 )
 
+// Operations lists the API operations served: what the conformance suite
+// (local/conformance/lambda) must cover.
+func Operations() []string { return []string{"Invoke"} }
+
 // ServeHTTP handles POST PathPrefix{FunctionName}/invocations.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), PathPrefix)
