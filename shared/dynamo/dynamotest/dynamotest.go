@@ -1,20 +1,23 @@
-// Package dynamotest runs tests against a DynamoDB emulator (moto_server):
-// it reads the endpoint from ONAIR_TEST_DYNAMODB_ENDPOINT, creates uniquely
-// named tables for each test and deletes them afterwards.
+// Package dynamotest runs tests against a DynamoDB emulator: the endpoint
+// in ONAIR_TEST_DYNAMODB_ENDPOINT, or a moto_server it starts itself when one
+// is on PATH. It creates uniquely named tables for each test and deletes
+// them afterwards. Without either, tests are skipped with the reason (a
+// visible --- SKIP), and failed in CI.
 //
-//	cfg, ok := dynamotest.Config(t)
-//	if !ok {
-//		t.Skip("no DynamoDB endpoint")
-//	}
+//	cfg := dynamotest.Config(t)
 //	s := dynamotest.Open(t, cfg)
 package dynamotest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -29,33 +32,53 @@ import (
 // http://127.0.0.1:5055 for `moto_server -H 127.0.0.1 -p 5055`.
 const EndpointEnv = "ONAIR_TEST_DYNAMODB_ENDPOINT"
 
-// Decide says where DynamoDB tests run: the endpoint, or a reason to skip,
-// or a reason to fail. Without an endpoint tests are skipped, except in CI,
-// where a skipped run would look green without having checked anything.
-func Decide(getenv func(string) string) (endpoint, skip, fatal string) {
+// MotoServer is the emulator started when EndpointEnv is not set.
+const MotoServer = "moto_server"
+
+// Decide says where DynamoDB tests run: the endpoint given, or a
+// moto_server to start (haveMoto: it is on PATH), or a reason to skip, or a
+// reason to fail. Without either tests are skipped, except in CI, where a
+// skipped run would look green without having checked anything.
+func Decide(getenv func(string) string, haveMoto bool) (endpoint string, startMoto bool, skip, fatal string) {
 	endpoint = getenv(EndpointEnv)
 	switch {
 	case endpoint != "":
-		return endpoint, "", ""
+		return endpoint, false, "", ""
+	case haveMoto:
+		return "", true, "", ""
 	case getenv("CI") != "":
-		return "", "", EndpointEnv + " is not set: CI must run the DynamoDB tests against moto_server"
+		return "", false, "", EndpointEnv + " is not set and moto_server is not on PATH: CI must run the DynamoDB tests"
 	default:
-		return "", "start `moto_server -H 127.0.0.1 -p 5055` and set " + EndpointEnv + "=http://127.0.0.1:5055 to run the DynamoDB tests", ""
+		return "", false, "no DynamoDB to test against: put moto_server on PATH (pip install 'moto[server]') or set " + EndpointEnv, ""
 	}
 }
 
-// Config returns an AWS config for the test endpoint (static credentials
-// test/test, us-east-1). ok is false when there is none outside CI (the
-// reason is logged); in CI a missing endpoint fails t.
-func Config(t testing.TB) (cfg aws.Config, ok bool) {
+// Config returns an AWS config for DynamoDB tests (static credentials
+// test/test, us-east-1), or skips t with the reason (fails it in CI).
+func Config(t testing.TB) aws.Config {
 	t.Helper()
-	endpoint, skip, fatal := Decide(os.Getenv)
+	cfg, skip := Endpoint(t)
+	if skip != "" {
+		t.Skip(skip)
+	}
+	return cfg
+}
+
+// Endpoint is Config for callers that skip only part of a test: it returns
+// the reason to skip instead of skipping t. A moto_server it starts is
+// stopped when t ends.
+func Endpoint(t testing.TB) (cfg aws.Config, skip string) {
+	t.Helper()
+	_, err := exec.LookPath(MotoServer)
+	endpoint, start, skip, fatal := Decide(os.Getenv, err == nil)
 	if fatal != "" {
 		t.Fatal(fatal)
 	}
 	if skip != "" {
-		t.Log(skip)
-		return aws.Config{}, false
+		return aws.Config{}, skip
+	}
+	if start {
+		endpoint = startMoto(t)
 	}
 	return aws.Config{
 		Region:       "us-east-1",
@@ -63,7 +86,48 @@ func Config(t testing.TB) (cfg aws.Config, ok bool) {
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test", Source: "test"}, nil
 		}),
-	}, true
+	}, ""
+}
+
+// startMoto runs moto_server on a free port until t ends and returns its
+// endpoint once it answers.
+func startMoto(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("free port for moto_server: %v", err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	_ = l.Close()
+	var logs bytes.Buffer
+	cmd := exec.Command(MotoServer, "-H", "127.0.0.1", "-p", port)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start moto_server: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	endpoint := "http://127.0.0.1:" + port
+	client := &http.Client{Timeout: time.Second}
+	// moto answers in about half a second; allow 60 s on a loaded machine.
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
+		select {
+		case <-exited:
+			t.Fatalf("moto_server exited:\n%s", logs.String())
+		default:
+		}
+		if resp, err := client.Get(endpoint + "/moto-api/"); err == nil {
+			_ = resp.Body.Close()
+			return endpoint
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("moto_server did not answer on %s within 60 s", endpoint)
+	return ""
 }
 
 // Open creates uniquely named tables (dynamo.CreateTables) and returns a
