@@ -40,6 +40,14 @@ func splitPath(p string) (bucket, key string) {
 	return bucket, key
 }
 
+// Operations lists what Handler serves, as "S3/<Operation>" (PostObject is
+// the browser's form upload, CORSPreflight its OPTIONS request): what the
+// conformance suite (local/conformance/s3) must cover.
+func Operations() []string {
+	return []string{"S3/CORSPreflight", "S3/DeleteObject", "S3/DeleteObjects", "S3/GetObject", "S3/HeadObject",
+		"S3/ListObjectVersions", "S3/PostObject", "S3/PutObject"}
+}
+
 // Handler serves S3's REST API, path-style.
 func (s *Service) Handler() http.Handler { return http.HandlerFunc(s.serve) }
 
