@@ -4,6 +4,7 @@ import { defineConfig, devices } from '@playwright/test';
 // builds and starts on free ports (no mocked backend, no mocked Cognito),
 // in Debian's Chromium (never a downloaded browser).
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const desktop = { ...devices['Desktop Chrome'], viewport: { width: 1366, height: 860 } };
 
 export default defineConfig({
   testDir: 'e2e',
@@ -33,5 +34,11 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], viewport: { width: 1366, height: 860 } } }],
+  projects: [
+    { name: 'chromium', use: desktop, testIgnore: /stage\.spec\.ts/ },
+    // The stage tests keep three browsers exchanging live WebRTC media: they
+    // run alone, after the others, so that their CPU does not slow the other
+    // tests (or the performance measurements) on a 2-core machine.
+    { name: 'stages', use: desktop, testMatch: /stage\.spec\.ts/, dependencies: ['chromium'] },
+  ],
 });

@@ -91,6 +91,13 @@ export default function GuestStage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [authReady, host.data, stageId, requested, phase.kind, api, username]);
 
+  // Removed, stage ended or full: the camera goes off.
+  const endedStatus = session.status === 'ended';
+  const stopMedia = media.stop;
+  useEffect(() => {
+    if (endedStatus) stopMedia();
+  }, [endedStatus, stopMedia]);
+
   if (authStatus === 'signedIn' && channel?.username.toLowerCase() === username.toLowerCase()) {
     return <Navigate to="/stage" replace />;
   }

@@ -105,12 +105,15 @@ export default function HostStage() {
   useEffect(() => {
     if (sessionEnded || (gone && !idle)) {
       setEnded(true);
+      media.stop(); // the camera goes off with the stage
       void reloadChannel();
     } else if (gone) {
       // Cleaned up while nobody was on it: offer to open a new one.
       setStageId(null);
       void reloadChannel();
     }
+    // media.stop is stable; media itself changes every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [gone, idle, sessionEnded, reloadChannel]);
 
   const endStage = async () => {
@@ -123,6 +126,7 @@ export default function HostStage() {
       }
     }
     session.controller.leave();
+    media.stop();
     setConfirmEnd(false);
     setEnded(true);
     void queryClient.invalidateQueries({ queryKey: ['stages'] });

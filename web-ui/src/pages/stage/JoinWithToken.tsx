@@ -5,7 +5,7 @@
 // subscribe-only token joins to watch. Nothing is fetched: when the token
 // expires or is refused, the page says so and a new one must be pasted.
 
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { useConfig } from '../../services';
 import { DevicePreview } from './components/DevicePicker';
 import { RefusalPanel } from './components/RefusalPanel';
@@ -27,6 +27,12 @@ export default function JoinWithToken() {
   const [joinedWith, setJoinedWith] = useState<string | null>(null);
   const media = useLocalMedia({ onTrack: (_, track) => session.controller.replaceTrack(track) });
   const session = useStageSession({ media, config });
+
+  const endedStatus = session.status === 'ended';
+  const stopMedia = media.stop;
+  useEffect(() => {
+    if (endedStatus) stopMedia();
+  }, [endedStatus, stopMedia]);
 
   const parsed = useMemo(() => {
     if (!raw.trim()) return null;
