@@ -67,6 +67,8 @@ export default async function globalSetup() {
   if (hasRtmp) args.push('--rtmp-addr', `127.0.0.1:${rtmpPort}`);
   // The stage SFU (its default port would collide with another stack).
   if (help.includes('sfu-addr')) args.push('--sfu-addr', `127.0.0.1:${sfuPort}`);
+  // The WebRTC ingest (its default 4443 would collide the same way).
+  if (help.includes('webrtc-addr')) args.push('--webrtc-addr', `127.0.0.1:${await freePort()}`);
   const log = join(tmp, 'stack.log');
   const out = openSync(log, 'a');
   const proc = spawn(bin, args, { cwd: root, stdio: ['ignore', out, out], detached: false });
