@@ -6,7 +6,8 @@ import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { accessToken, api, expect, mailLink, PASSWORD, registerAndSignIn, screenshots, signIn, stack, test, uniqueName } from './stack';
 import { makePng } from './png';
 
-test.describe.configure({ mode: 'serial' });
+// Generous: with live video, two browsers and the other suites on 2 cores, steps are slow.
+test.describe.configure({ mode: 'serial', timeout: 240_000 });
 
 let streamer: { ctx: BrowserContext; page: Page; name: string; email: string };
 let viewer: { ctx: BrowserContext; page: Page; name: string; email: string };

@@ -51,33 +51,31 @@ export default async function globalSetup() {
     console.log('e2e: building web-ui/dist');
     execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit' });
   }
-  const [webPort, apiPort, awsPort, rtmpPort, sfuPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  // Every listener of the stack (-web-addr, -api-addr, -aws-addr, and the
+  // media plane's -rtmp-addr, -webrtc-addr, the stages' -sfu-addr, …) gets
+  // a free port, so a run never collides with `make dev` or another run.
+  const h = spawnSync(bin, ['-h'], { encoding: 'utf8' });
+  const help = `${h.stdout ?? ''}${h.stderr ?? ''}`;
+  const listeners = [...new Set([...help.matchAll(/^\s*--?([a-z]+)-addr\b/gm)].map((m) => m[1]))];
+  for (const required of ['web', 'api', 'aws']) if (!listeners.includes(required)) listeners.push(required);
+  const ports: Record<string, number> = {};
+  for (const l of listeners) ports[l] = await freePort();
   const args = [
-    '--web-addr', `127.0.0.1:${webPort}`,
-    '--api-addr', `127.0.0.1:${apiPort}`,
-    '--aws-addr', `127.0.0.1:${awsPort}`,
+    ...listeners.flatMap((l) => [`--${l}-addr`, `127.0.0.1:${ports[l]}`]),
     '--data-dir', join(tmp, 'data'),
     '--web-dir', join(web, 'dist'),
     '--template', process.env.ONAIR_E2E_TEMPLATE ?? join(root, 'template.yaml'),
   ];
-  // The offline media plane's RTMP ingest, once the stack has it.
-  const h = spawnSync(bin, ['-h'], { encoding: 'utf8' });
-  const help = `${h.stdout ?? ''}${h.stderr ?? ''}`;
-  const hasRtmp = help.includes('rtmp-addr');
-  if (hasRtmp) args.push('--rtmp-addr', `127.0.0.1:${rtmpPort}`);
-  // The stage SFU (its default port would collide with another stack).
-  if (help.includes('sfu-addr')) args.push('--sfu-addr', `127.0.0.1:${sfuPort}`);
-  // The WebRTC ingest (its default 4443 would collide the same way).
-  if (help.includes('webrtc-addr')) args.push('--webrtc-addr', `127.0.0.1:${await freePort()}`);
+  const hasRtmp = 'rtmp' in ports;
   const log = join(tmp, 'stack.log');
   const out = openSync(log, 'a');
   const proc = spawn(bin, args, { cwd: root, stdio: ['ignore', out, out], detached: false });
-  const webUrl = `http://127.0.0.1:${webPort}`;
+  const webUrl = `http://127.0.0.1:${ports.web}`;
   await waitFor(`${webUrl}/_local/config`, 60_000, proc, log);
   process.env.ONAIR_WEB_URL = webUrl;
-  process.env.ONAIR_API_URL = `http://127.0.0.1:${apiPort}`;
-  process.env.ONAIR_AWS_URL = `http://127.0.0.1:${awsPort}`;
-  process.env.ONAIR_RTMP_URL = hasRtmp ? `rtmp://127.0.0.1:${rtmpPort}/app` : '';
+  process.env.ONAIR_API_URL = `http://127.0.0.1:${ports.api}`;
+  process.env.ONAIR_AWS_URL = `http://127.0.0.1:${ports.aws}`;
+  process.env.ONAIR_RTMP_URL = hasRtmp ? `rtmp://127.0.0.1:${ports.rtmp}/app` : '';
   process.env.ONAIR_STACK_LOG = log;
   process.env.ONAIR_STACK_PID = String(proc.pid);
   writeFileSync(join(tmp, 'pid'), String(proc.pid));

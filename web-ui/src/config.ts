@@ -17,6 +17,8 @@ export interface AppConfig {
   stage: string;
   /** True on the offline stack: the player uses hls.js instead of the IVS player. */
   offline: boolean;
+  /** The channel player: "hls" (hls.js) or "ivs" (the IVS player); absent in the config: from `offline`. */
+  playerKind?: 'hls' | 'ivs';
   /** Stage client: "whip" (the offline SFU) or "ivs" (the Web Broadcast SDK); absent: from `offline`. */
   stageClient?: 'whip' | 'ivs';
   /** The offline SFU's base URL (https://…), for the "whip" stage client. */
@@ -59,9 +61,17 @@ export function parseConfig(raw: unknown, base: string): AppConfig {
       r.enableAmazonProductStreamAction === true || r.enableAmazonProductStreamAction === 'true',
     stage: str(r, 'stage', false) ?? 'dev',
     offline: r.offline === true,
+    playerKind: playerKindOf(str(r, 'playerKind', false)),
     stageClient: stageClientOf(str(r, 'stageClient', false)),
     stageSfuUrl: abs(str(r, 'stageSfuUrl', false)),
   };
+}
+
+function playerKindOf(v: string | undefined): 'hls' | 'ivs' | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'hls.js' || v === 'hls') return 'hls';
+  if (v === 'ivs') return 'ivs';
+  throw new ConfigError(`config.json: "playerKind" must be "hls.js" or "ivs", not "${v}"`);
 }
 
 function stageClientOf(v: string | undefined): 'whip' | 'ivs' | undefined {

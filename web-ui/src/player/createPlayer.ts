@@ -14,4 +14,6 @@ export async function createPlayer(kind: PlayerKind, video: HTMLVideoElement): P
   return new HlsPlayer(video);
 }
 
-export const playerKindFor = (cfg: { offline: boolean }): PlayerKind => (cfg.offline ? 'hls' : 'ivs');
+/** The config's playerKind when it names one, else hls.js offline and the IVS player in the cloud. */
+export const playerKindFor = (cfg: { offline: boolean; playerKind?: PlayerKind }): PlayerKind =>
+  cfg.playerKind ?? (cfg.offline ? 'hls' : 'ivs');
