@@ -150,6 +150,8 @@ func deleteSecret(t *testing.T, c *sm.Client, name string) {
 	desc, err := c.DescribeSecret(t.Context(), &sm.DescribeSecretInput{SecretId: aws.String(name)})
 	require.NoError(t, err)
 	assert.NotNil(t, desc.DeletedDate)
+	_, err = c.CreateSecret(t.Context(), &sm.CreateSecretInput{Name: aws.String(name), SecretString: aws.String("v")})
+	conformance.RequireCode(t, err, "InvalidRequestException")
 
 	// Without recovery it goes (AWS deletes asynchronously: allow a moment).
 	_, err = c.DeleteSecret(t.Context(), &sm.DeleteSecretInput{SecretId: aws.String(name), ForceDeleteWithoutRecovery: aws.Bool(true)})

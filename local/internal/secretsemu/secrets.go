@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -39,11 +40,6 @@ type secret struct {
 	// Deleted is set by DeleteSecret with a recovery window: the secret
 	// is then "marked for deletion" (its value cannot be read or changed).
 	Deleted *time.Time `json:"deleted,omitempty"`
-}
-
-// Operations lists the API operations ServeHTTP serves.
-func Operations() []string {
-	return []string{"CreateSecret", "DeleteSecret", "DescribeSecret", "GetSecretValue", "PutSecretValue"}
 }
 
 // Open opens (creating if needed) the secrets file at path.
@@ -253,82 +249,121 @@ func writeOK(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// request is the union of the operations' inputs.
+type request struct {
+	SecretID     string `json:"SecretId"`
+	Name         string `json:"Name"`
+	Description  string `json:"Description"`
+	SecretString string `json:"SecretString"`
+	// ClientRequestToken becomes the new version's VersionId (the SDKs
+	// fill it in); a repeated token with the same value is a no-op.
+	ClientRequestToken         string `json:"ClientRequestToken"`
+	RecoveryWindowInDays       int64  `json:"RecoveryWindowInDays"`
+	ForceDeleteWithoutRecovery bool   `json:"ForceDeleteWithoutRecovery"`
+}
+
+// handlers is the dispatch table: operation name → handler.
+func (s *Service) handlers() map[string]func(http.ResponseWriter, *request) {
+	return map[string]func(http.ResponseWriter, *request){
+		"GetSecretValue": s.getSecretValue,
+		"CreateSecret":   s.createSecret,
+		"PutSecretValue": s.putSecretValue,
+		"DescribeSecret": s.describeSecret,
+		"DeleteSecret": func(w http.ResponseWriter, in *request) {
+			s.deleteSecret(w, in.SecretID, in.RecoveryWindowInDays, in.ForceDeleteWithoutRecovery)
+		},
+	}
+}
+
+// Operations lists the API operations ServeHTTP serves, sorted: what the
+// conformance suite (local/conformance/secrets) must cover.
+func Operations() []string {
+	var names []string
+	for n := range (*Service)(nil).handlers() { // method values only: nothing is called
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
 // ServeHTTP dispatches on X-Amz-Target.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), Target)
-	var in struct {
-		SecretID     string `json:"SecretId"`
-		Name         string `json:"Name"`
-		Description  string `json:"Description"`
-		SecretString string `json:"SecretString"`
-		// ClientRequestToken becomes the new version's VersionId (the SDKs
-		// fill it in); a repeated token with the same value is a no-op.
-		ClientRequestToken         string `json:"ClientRequestToken"`
-		RecoveryWindowInDays       int64  `json:"RecoveryWindowInDays"`
-		ForceDeleteWithoutRecovery bool   `json:"ForceDeleteWithoutRecovery"`
+	handle, ok := s.handlers()[op]
+	if !ok {
+		writeErr(w, 400, "UnknownOperationException", "Unknown operation "+op+".")
+		return
 	}
+	var in request
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&in); err != nil {
 		writeErr(w, 400, "InvalidRequestException", "Malformed request body.")
 		return
 	}
-	switch op {
-	case "GetSecretValue":
-		sec, ok := s.live(w, in.SecretID)
-		if !ok {
-			return
-		}
-		writeOK(w, map[string]any{"ARN": sec.ARN, "Name": sec.Name, "SecretString": sec.SecretString,
-			"VersionId": sec.VersionID, "VersionStages": []string{"AWSCURRENT"}, "CreatedDate": float64(sec.Created.UnixMilli()) / 1000})
-	case "CreateSecret":
-		if in.Name == "" {
-			writeErr(w, 400, "InvalidParameterException", "Name is required.")
-			return
-		}
-		sec, err := s.createVersion(in.Name, in.Description, in.SecretString, in.ClientRequestToken)
-		if errors.Is(err, errExists) {
-			writeErr(w, 400, "ResourceExistsException", "The operation failed because the secret "+in.Name+" already exists.")
-			return
-		} else if err != nil {
-			writeErr(w, 500, "InternalServiceError", err.Error())
-			return
-		}
-		writeOK(w, map[string]any{"ARN": sec.ARN, "Name": sec.Name, "VersionId": sec.VersionID})
-	case "PutSecretValue":
-		sec, ok := s.live(w, in.SecretID)
-		if !ok {
-			return
-		}
-		version := in.ClientRequestToken
-		if version == "" {
-			version = newVersion()
-		}
-		if version == sec.VersionID && in.SecretString != sec.SecretString {
-			writeErr(w, 400, "ResourceExistsException", "A version with this ClientRequestToken already exists with a different value.")
-			return
-		}
-		sec.SecretString, sec.VersionID = in.SecretString, version
-		if err := s.put(sec); err != nil {
-			writeErr(w, 500, "InternalServiceError", err.Error())
-			return
-		}
-		writeOK(w, map[string]any{"ARN": sec.ARN, "Name": sec.Name, "VersionId": sec.VersionID, "VersionStages": []string{"AWSCURRENT"}})
-	case "DescribeSecret":
-		sec, err := s.get(in.SecretID)
-		if err != nil {
-			writeErr(w, 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
-			return
-		}
-		out := map[string]any{"ARN": sec.ARN, "Name": sec.Name, "Description": sec.Description,
-			"CreatedDate": float64(sec.Created.UnixMilli()) / 1000}
-		if sec.Deleted != nil {
-			out["DeletedDate"] = float64(sec.Deleted.UnixMilli()) / 1000
-		}
-		writeOK(w, out)
-	case "DeleteSecret":
-		s.deleteSecret(w, in.SecretID, in.RecoveryWindowInDays, in.ForceDeleteWithoutRecovery)
-	default:
-		writeErr(w, 400, "UnknownOperationException", "Unknown operation "+op+".")
+	handle(w, &in)
+}
+
+func (s *Service) getSecretValue(w http.ResponseWriter, in *request) {
+	sec, ok := s.live(w, in.SecretID)
+	if !ok {
+		return
 	}
+	writeOK(w, map[string]any{"ARN": sec.ARN, "Name": sec.Name, "SecretString": sec.SecretString,
+		"VersionId": sec.VersionID, "VersionStages": []string{"AWSCURRENT"}, "CreatedDate": float64(sec.Created.UnixMilli()) / 1000})
+}
+
+func (s *Service) createSecret(w http.ResponseWriter, in *request) {
+	if in.Name == "" {
+		writeErr(w, 400, "InvalidParameterException", "Name is required.")
+		return
+	}
+	if old, err := s.get(in.Name); err == nil && old.Deleted != nil {
+		writeErr(w, 400, "InvalidRequestException", "You can't create this secret because a secret with this name is already scheduled for deletion.")
+		return
+	}
+	sec, err := s.createVersion(in.Name, in.Description, in.SecretString, in.ClientRequestToken)
+	if errors.Is(err, errExists) {
+		writeErr(w, 400, "ResourceExistsException", "The operation failed because the secret "+in.Name+" already exists.")
+		return
+	} else if err != nil {
+		writeErr(w, 500, "InternalServiceError", err.Error())
+		return
+	}
+	writeOK(w, map[string]any{"ARN": sec.ARN, "Name": sec.Name, "VersionId": sec.VersionID})
+}
+
+func (s *Service) putSecretValue(w http.ResponseWriter, in *request) {
+	sec, ok := s.live(w, in.SecretID)
+	if !ok {
+		return
+	}
+	version := in.ClientRequestToken
+	if version == "" {
+		version = newVersion()
+	}
+	if version == sec.VersionID && in.SecretString != sec.SecretString {
+		writeErr(w, 400, "ResourceExistsException", "A version with this ClientRequestToken already exists with a different value.")
+		return
+	}
+	sec.SecretString, sec.VersionID = in.SecretString, version
+	if err := s.put(sec); err != nil {
+		writeErr(w, 500, "InternalServiceError", err.Error())
+		return
+	}
+	writeOK(w, map[string]any{"ARN": sec.ARN, "Name": sec.Name, "VersionId": sec.VersionID, "VersionStages": []string{"AWSCURRENT"}})
+}
+
+func (s *Service) describeSecret(w http.ResponseWriter, in *request) {
+	sec, err := s.get(in.SecretID)
+	if err != nil {
+		writeErr(w, 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+		return
+	}
+	out := map[string]any{"ARN": sec.ARN, "Name": sec.Name, "Description": sec.Description,
+		"CreatedDate": float64(sec.Created.UnixMilli()) / 1000}
+	if sec.Deleted != nil {
+		out["DeletedDate"] = float64(sec.Deleted.UnixMilli()) / 1000
+	}
+	writeOK(w, out)
 }
 
 // live finds a secret that is not marked for deletion, or writes the error
