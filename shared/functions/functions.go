@@ -31,6 +31,7 @@ import (
 	"github.com/onair/onair/shared/functions/getstreamactionpresets"
 	"github.com/onair/onair/shared/functions/getstreamsession"
 	"github.com/onair/onair/shared/functions/invitetostage"
+	"github.com/onair/onair/shared/functions/listbannedusers"
 	"github.com/onair/onair/shared/functions/listchannels"
 	"github.com/onair/onair/shared/functions/liststages"
 	"github.com/onair/onair/shared/functions/liststreamsessions"
@@ -76,6 +77,7 @@ func All() []app.Function {
 		getstreamactionpresets.Function(),
 		getstreamsession.Function(),
 		invitetostage.Function(),
+		listbannedusers.Function(),
 		listchannels.Function(),
 		liststages.Function(),
 		liststreamsessions.Function(),

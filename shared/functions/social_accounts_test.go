@@ -182,6 +182,18 @@ func (s *wiringStore) GetBan(_ context.Context, a, b string) (onair.Ban, error) 
 	return onair.Ban{}, onair.ErrNotFound
 }
 
+func (s *wiringStore) ListBans(_ context.Context, owner string) ([]onair.Ban, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []onair.Ban
+	for k, v := range s.bans {
+		if k[0] == owner {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
 // fakeAWS answers the IVS Chat (rest-json, by path) and Cognito (json, by
 // X-Amz-Target) operations the functions call, and records them.
 type fakeAWS struct {
@@ -293,6 +305,8 @@ func TestSocialFunctionsServeTheirSampleEvents(t *testing.T) {
 		{fn: "BanUser", event: "BanUser.json", status: 200, awsOps: []string{"DisconnectUser"}},
 		{fn: "BanUser", event: "BanUser.byUsername.json", status: 200, awsOps: []string{"DisconnectUser"}},
 		{fn: "UnbanUser", event: "UnbanUser.json", status: 200},
+		{fn: "ListBannedUsers", event: "ListBannedUsers.json", status: 200, body: []string{`"bannedUsers":[`}},
+		{fn: "ListBannedUsers", event: "ListBannedUsers.json", status: 200, body: []string{`"bannedUsers":[`}},
 		{fn: "CreateChatToken", event: "CreateChatToken.json", status: 200, body: []string{`"capabilities":["VIEW_MESSAGE"]`}, awsOps: []string{"CreateChatToken"}},
 		{fn: "CreateChatToken", event: "CreateChatToken.signedIn.json", status: 200, body: []string{`"capabilities":["SEND_MESSAGE","VIEW_MESSAGE"]`}, awsOps: []string{"CreateChatToken"}},
 		{fn: "GetChannelPage", event: "GetChannelPage.json", status: 200, body: []string{`"username":"streamer"`, `"isLive":true`, `"playbackUrl"`}},

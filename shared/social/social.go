@@ -35,6 +35,8 @@ type Store interface {
 
 	PutBan(ctx context.Context, b onair.Ban) (created bool, err error)
 	DeleteBan(ctx context.Context, ownerSub, bannedSub string) (deleted bool, err error)
+	// ListBans returns the owner's bans, most recent first.
+	ListBans(ctx context.Context, ownerSub string) ([]onair.Ban, error)
 }
 
 // ChatModerator disconnects users from chat rooms (IVS Chat DisconnectUser).
@@ -66,6 +68,11 @@ func BanUser(st Store, chat ChatModerator, now func() time.Time) http.Handler {
 // UnbanUser serves POST /channel/unban.
 func UnbanUser(st Store) http.Handler {
 	return httpapi.Func(newService(st, nil, nil).Unban)
+}
+
+// ListBannedUsers serves GET /channel/bans.
+func ListBannedUsers(st Store) http.Handler {
+	return httpapi.Func(newService(st, nil, nil).BannedUsers)
 }
 
 // service implements the follow and ban routes; chat is set for BanUser
@@ -319,4 +326,56 @@ func (s *service) Unban(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, struct{}{})
+}
+
+// BannedUser is an entry of the banned list.
+type BannedUser struct {
+	directory.Card
+	ChannelArn string    `json:"channelArn,omitempty"`
+	BannedAt   time.Time `json:"bannedAt"`
+}
+
+// BannedUsersResponse is the body of GET /channel/bans.
+type BannedUsersResponse struct {
+	BannedUsers []BannedUser `json:"bannedUsers"`
+}
+
+// BannedUsers serves GET /channel/bans: the users the caller banned, most
+// recently banned first, so the stream manager can list them with "Unban".
+// Users who have since deleted their account are left out.
+func (s *service) BannedUsers(w http.ResponseWriter, r *http.Request) error {
+	caller, err := httpapi.MustCaller(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	bans, err := s.store.ListBans(ctx, caller.Sub)
+	if err != nil {
+		return err
+	}
+	resp := BannedUsersResponse{BannedUsers: []BannedUser{}}
+	if len(bans) == 0 {
+		return httpapi.WriteJSON(w, http.StatusOK, resp)
+	}
+	subs := make([]string, len(bans))
+	for i, b := range bans {
+		subs[i] = b.BannedSub
+	}
+	users, err := s.store.GetUsers(ctx, subs)
+	if err != nil {
+		return err
+	}
+	bySub := make(map[string]onair.User, len(users))
+	for _, u := range users {
+		bySub[u.Sub] = u
+	}
+	for _, b := range bans {
+		u, ok := bySub[b.BannedSub]
+		if !ok {
+			continue
+		}
+		delete(bySub, b.BannedSub)
+		resp.BannedUsers = append(resp.BannedUsers, BannedUser{Card: directory.CardOf(u), ChannelArn: u.ChannelArn, BannedAt: b.At.UTC()})
+	}
+	return httpapi.WriteJSON(w, http.StatusOK, resp)
 }

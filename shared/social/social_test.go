@@ -133,6 +133,20 @@ func (f *fakeStore) DeleteBan(_ context.Context, owner, banned string) (bool, er
 	return ok, nil
 }
 
+func (f *fakeStore) ListBans(_ context.Context, owner string) ([]onair.Ban, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	var out []onair.Ban
+	for k, b := range f.bans {
+		if k[0] == owner {
+			out = append(out, b)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
+	return out, nil
+}
+
 func (f *fakeStore) GetBan(_ context.Context, owner, banned string) (onair.Ban, error) {
 	if b, ok := f.bans[[2]string{owner, banned}]; ok {
 		return b, nil
@@ -469,4 +483,45 @@ func TestBanDisconnectsTheChatUserIDOfTokens(t *testing.T) {
 	res = call(newService(st, moderator, nil).Ban, asAnn, `{"bannedUsername":"robert"}`)
 	require.Equal(t, 200, res.code, res.body)
 	assert.Equal(t, tokens.reqs[0].UserID, moderator.calls[1].userID)
+}
+
+func TestBannedUsers(t *testing.T) {
+	gone := onair.User{Sub: "sub-gone", Username: "gone"}
+	cases := []struct {
+		name string
+		bans []onair.Ban
+		err  error
+		code int
+		want string
+	}{
+		{name: "none", code: 200, want: `{"bannedUsers":[]}`},
+		{
+			name: "most recent first, deleted users left out, others' bans not listed",
+			bans: []onair.Ban{
+				{OwnerSub: ann.Sub, BannedSub: bob.Sub, At: t0},
+				{OwnerSub: ann.Sub, BannedSub: cat.Sub, At: t0.Add(time.Minute)},
+				{OwnerSub: ann.Sub, BannedSub: gone.Sub, At: t0.Add(2 * time.Minute)},
+				{OwnerSub: bob.Sub, BannedSub: ann.Sub, At: t0},
+			},
+			code: 200,
+			want: `{"bannedUsers":[
+				{"avatar":"tiger","color":"salmon","username":"cat_","channelAssetUrls":{},"bannedAt":"2026-01-10T18:01:00Z"},
+				{"avatar":"dog","color":"green","username":"Bob","channelAssetUrls":{},"channelArn":"arn:aws:ivs:us-east-1:1:channel/BOB","bannedAt":"2026-01-10T18:00:00Z"}]}`,
+		},
+		{name: "store fails", err: errors.New("boom"), code: 500},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st := newFakeStore(ann, bob, cat)
+			for _, b := range tc.bans {
+				st.bans[[2]string{b.OwnerSub, b.BannedSub}] = b
+			}
+			st.err = tc.err
+			res := call(newService(st, nil, nil).BannedUsers, asAnn, "")
+			require.Equal(t, tc.code, res.code, res.body)
+			if tc.want != "" {
+				assert.JSONEq(t, tc.want, res.body)
+			}
+		})
+	}
 }
