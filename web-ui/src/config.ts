@@ -23,6 +23,8 @@ export interface AppConfig {
   stageClient?: 'whip' | 'ivs';
   /** The offline SFU's base URL (https://…), for the "whip" stage client. */
   stageSfuUrl?: string;
+  /** The offline media plane's WebRTC ingest (https), where the web broadcast SDK posts /v1/offer. */
+  webrtcIngestEndpoint?: string;
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +66,7 @@ export function parseConfig(raw: unknown, base: string): AppConfig {
     playerKind: playerKindOf(str(r, 'playerKind', false)),
     stageClient: stageClientOf(str(r, 'stageClient', false)),
     stageSfuUrl: abs(str(r, 'stageSfuUrl', false)),
+    webrtcIngestEndpoint: abs(str(r, 'webrtcIngestEndpoint', false)),
   };
 }
 

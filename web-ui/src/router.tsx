@@ -32,6 +32,10 @@ export const routes: RouteObject[] = [
         children: [
           { path: 'following', lazy: page(() => import('./pages/Following')) },
           { path: 'settings', lazy: page(() => import('./pages/settings/Settings')) },
+          { path: 'manager', lazy: page(() => import('./pages/manager/StreamManager')) },
+          { path: 'health', lazy: page(() => import('./pages/health/StreamHealth')) },
+          { path: 'health/:streamId', lazy: page(() => import('./pages/health/StreamHealth')) },
+          { path: 'health/*', element: <Navigate to="/health" replace /> },
         ],
       },
       { path: ':username', lazy: page(() => import('./pages/channel/ChannelPage')) },

@@ -3,7 +3,7 @@
 
 import { ApiError, toApiError } from './errors';
 import type {
-  ActiveAction, AssetType, ChannelList, ChannelPage, ChatToken, MyChannel, PreferencesUpdate,
+  ActiveAction, AssetType, BannedUser, ChannelList, ChannelPage, ChatToken, MyChannel, PreferencesUpdate,
   PresignedPost, ProductSearch, ProductSort, Stage, StageRole, StageSummary, StageToken,
   StreamActionName, StreamActionPresets, StreamSession, StreamSessionList,
 } from './types';
@@ -89,6 +89,7 @@ export class ApiClient {
     this.request<Record<string, never>>('POST', '/channel/ban', { body: target });
   unban = (target: { bannedUsername: string } | { bannedChannelArn: string }) =>
     this.request<Record<string, never>>('POST', '/channel/unban', { body: target });
+  listBannedUsers = () => this.request<{ bannedUsers: BannedUser[] }>('GET', '/channel/bans');
 
   // Chat
   createChatToken = (chatRoomOwnerUsername: string) =>

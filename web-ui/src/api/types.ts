@@ -60,6 +60,11 @@ export interface ChannelPage extends ChannelSummary {
   isViewerFollowing: boolean;
 }
 
+export interface BannedUser extends ChannelSummary {
+  channelArn?: string;
+  bannedAt: string;
+}
+
 export interface ChatToken {
   token: string;
   sessionExpirationTime: string;

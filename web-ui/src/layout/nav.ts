@@ -12,5 +12,7 @@ export interface NavItem {
 export const navItems: NavItem[] = [
   { to: '/', label: 'Home', icon: 'home' },
   { to: '/following', label: 'Following', icon: 'heart', auth: true },
+  { to: '/manager', label: 'Stream manager', icon: 'broadcast', auth: true },
+  { to: '/health', label: 'Stream health', icon: 'pulse', auth: true },
   { to: '/stage', label: 'Stage', icon: 'users', auth: true },
 ];
