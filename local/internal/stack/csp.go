@@ -24,6 +24,10 @@ const (
 // endpoints. Playback (/hls) is served by the AWS endpoint; stage media
 // (WHIP, WHEP and the presence socket) by the SFU's listener; browser
 // broadcasts go to the WebRTC ingest's.
+// The official web broadcast SDK also fetches its device configuration and
+// posts its telemetry to IVS's own hosts whatever the ingest endpoint, as
+// the cloud policy allows; offline those requests fail quietly instead of
+// being refused, so the policy is the cloud's for them too (IVSSDKHosts).
 func (s *Stack) webSources() webheaders.Sources {
 	return webheaders.Offline(s.WebURL, s.APIURL, s.AWSURL, s.mediaSources(), CSPReportPath)
 }
@@ -32,8 +36,11 @@ func (s *Stack) webSources() webheaders.Sources {
 func (s *Stack) mediaSources() []string {
 	return []string{s.AWSURL, s.SFUURL, "wss://" + strings.TrimPrefix(s.SFUURL, "https://"),
 		// The web broadcast's WebRTC ingest (/v1/offer, WHIP): HTTPS requests.
-		s.webrtcURL()}
+		s.webrtcURL(), IVSSDKHosts}
 }
+
+// IVSSDKHosts are the IVS hosts the official SDKs call on their own.
+const IVSSDKHosts = "https://*.live-video.net"
 
 // cspReports keeps the violation reports the browser sent (the newest
 // maxCSPReports) and logs each.

@@ -33,7 +33,7 @@ func TestWebAppSecurityHeaders(t *testing.T) {
 	sfuWS := "wss://" + strings.TrimPrefix(s.SFUURL, "https://")
 	rtc, _ := s.Config()["webrtcIngestEndpoint"].(string)
 	require.NotEmpty(t, rtc)
-	want := webheaders.Offline(s.WebURL, s.APIURL, s.AWSURL, []string{s.AWSURL, s.SFUURL, sfuWS, rtc}, stack.CSPReportPath)
+	want := webheaders.Offline(s.WebURL, s.APIURL, s.AWSURL, []string{s.AWSURL, s.SFUURL, sfuWS, rtc, stack.IVSSDKHosts}, stack.CSPReportPath)
 	csp := want.CSP()
 	assert.Contains(t, csp, "connect-src 'self' "+s.APIURL+" "+s.AWSURL+" ws://"+strings.TrimPrefix(s.AWSURL, "http://"))
 	assert.Contains(t, csp, s.SFUURL+" "+sfuWS, "stage media: WHIP/WHEP and the presence socket")

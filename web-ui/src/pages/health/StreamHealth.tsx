@@ -14,7 +14,7 @@ import { useToast } from '../../components/Toasts';
 import { useApi } from '../../services';
 import { Modal } from '../manager/Modal';
 import { Chart } from './Chart';
-import { align, canSlide, findMetric, METRIC, toPoints, ZOOMS, zoomWindow, type ZoomLabel } from './chartData';
+import { align, canSlide, findMetric, mbps, METRIC, toMbps, toPoints, ZOOMS, zoomWindow, type ZoomLabel } from './chartData';
 import { encoderRows } from './encoder';
 import { eventRows } from './events';
 import { formatDuration, groupSessions, sessionLabel } from './sessions';
@@ -89,7 +89,7 @@ function Navigator({ channelId, selected }: { channelId: string; selected?: stri
 function Charts({ session }: { session: StreamSession }) {
   const [zoom, setZoom] = useState<ZoomLabel>('All');
   const [position, setPosition] = useState(1);
-  const bitrate = toPoints(findMetric(session.metrics, METRIC.bitrate));
+  const bitrate = toMbps(toPoints(findMetric(session.metrics, METRIC.bitrate)));
   const framerate = toPoints(findMetric(session.metrics, METRIC.framerate));
   const keyframe = toPoints(findMetric(session.metrics, METRIC.keyframe));
   const views = toPoints(findMetric(session.metrics, METRIC.views));
@@ -119,7 +119,7 @@ function Charts({ session }: { session: StreamSession }) {
         </div>
       </div>
       <dl className="metric-stats">
-        {stat('Average video bitrate', avg(METRIC.bitrate), 'Mbps')}
+        {stat('Average video bitrate', mbps(avg(METRIC.bitrate)), 'Mbps')}
         {stat('Average frame rate', avg(METRIC.framerate), 'fps')}
         {stat('Average keyframe interval', avg(METRIC.keyframe), 's')}
         {stat('Average concurrent views', avg(METRIC.views), '')}
@@ -202,7 +202,7 @@ function EncoderPanel({ session }: { session: StreamSession }) {
       ) : (
         <dl className="encoder">
           {rows.map((r) => (
-            <div key={r.label} className={`encoder-row check-${r.check}`}>
+            <div key={r.label} className={`encoder-row encoder-${r.check}`}>
               <dt>{r.label}</dt>
               <dd>
                 <span className="encoder-value">{r.value}</span>

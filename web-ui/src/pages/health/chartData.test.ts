@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { align, canSlide, lastValue, toPoints, zoomWindow } from './chartData';
+import { align, canSlide, lastValue, mbps, toMbps, toPoints, zoomWindow } from './chartData';
 
 describe('chart data shaping', () => {
   it('turns a series into timestamped points, gaps as null', () => {
@@ -22,5 +22,11 @@ describe('chart data shaping', () => {
     expect(zoomWindow(0, 600, 1800)).toEqual([0, 600]); // wider than the data
     expect(canSlide(0, 600, 1800)).toBe(false);
     expect(canSlide(0, 7200, 300)).toBe(true);
+  });
+  it('reads the bitrate in Mbps whether the source sent Mbps or bps', () => {
+    expect(mbps(2.5)).toBe(2.5);
+    expect(mbps(3_500_000)).toBe(3.5);
+    expect(mbps(undefined)).toBeUndefined();
+    expect(toMbps({ x: [0, 5], y: [1_500_000, null] })).toEqual({ x: [0, 5], y: [1.5, null] });
   });
 });

@@ -71,3 +71,17 @@ export function lastValue(p: Points): number | undefined {
   for (let i = p.y.length - 1; i >= 0; i--) if (p.y[i] !== null) return p.y[i]!;
   return undefined;
 }
+
+/**
+ * IngestVideoBitrate in Mbps. CloudWatch reports IVS's ingest bitrate in
+ * Mbps, but some sources (the offline stack, older captures) report bits
+ * per second; no stream reaches 1000 Mbps, so a larger value is bps.
+ */
+export function mbps(v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  return v > 1000 ? v / 1e6 : v;
+}
+
+export function toMbps(p: Points): Points {
+  return { x: p.x, y: p.y.map((v) => (v === null ? null : mbps(v)!)) };
+}

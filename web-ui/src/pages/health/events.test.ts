@@ -28,6 +28,11 @@ describe('events and diagnoses', () => {
     ]);
     expect(general.map((d) => d.id)).toEqual(['video-bitrate', 'keyframe-interval']);
   });
+  it('orders events of the same second by the IVS lifecycle', () => {
+    const same = (name: string, type = 'IVS Stream State Change') => ({ name, type, eventTime: '2026-12-04T10:00:00Z' });
+    const { rows } = eventRows({ truncatedEvents: [same('Session Ended'), same('Stream Start'), same('Stream End'), same('Session Created')], diagnoses: [] });
+    expect(rows.map((r) => r.event.name)).toEqual(['Session Created', 'Stream Start', 'Stream End', 'Session Ended']);
+  });
   it('classifies stream failures as errors', () => {
     expect(eventSeverity(ev('Stream Failure', 'IVS Stream State Change', '00'))).toBe('error');
     expect(eventSeverity(ev('Starvation End', 'IVS Stream Health Change', '00'))).toBe('info');

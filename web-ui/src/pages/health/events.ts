@@ -24,6 +24,12 @@ export function diagnosisId(e: StreamEvent): string | undefined {
   return undefined;
 }
 
+const LIFECYCLE = ['Session Created', 'Stream Start', 'Starvation Start', 'Starvation End', 'Stream Failure', 'Stream End', 'Session Ended'];
+function lifecycle(e: StreamEvent): number {
+  const i = LIFECYCLE.indexOf(e.name);
+  return i < 0 ? 4.5 : i; // other events (limit breaches, recording) before the stream ends
+}
+
 export interface EventRow {
   event: StreamEvent;
   severity: Severity;
@@ -38,7 +44,10 @@ export interface EventRow {
 export function eventRows(session: Pick<StreamSession, 'truncatedEvents' | 'diagnoses'>): { rows: EventRow[]; general: Diagnosis[] } {
   const diags = new Map((session.diagnoses ?? []).map((d) => [d.id, d]));
   const used = new Set<string>();
-  const events = [...(session.truncatedEvents ?? [])].sort((a, b) => Date.parse(a.eventTime) - Date.parse(b.eventTime));
+  // Event times have one-second precision: within a second, the IVS lifecycle order (as the backend sorts).
+  const events = [...(session.truncatedEvents ?? [])].sort(
+    (a, b) => Date.parse(a.eventTime) - Date.parse(b.eventTime) || lifecycle(a) - lifecycle(b),
+  );
   const rows = events.map((event) => {
     const id = diagnosisId(event);
     const diagnosis = id ? diags.get(id) : undefined;

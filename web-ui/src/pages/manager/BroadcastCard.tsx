@@ -63,7 +63,7 @@ export function BroadcastCard({ options, channelLive, onLiveChange }: { options:
 
   // Another source (OBS, ffmpeg) is broadcasting on this channel.
   const otherSource = channelLive && b.phase === 'idle';
-  const canStart = b.ready && !otherSource && !!options.streamKey && b.phase === 'idle' && !!b.cameraId && !!b.micId;
+  const canStart = b.ready && !otherSource && !!options.ingestEndpoint && !!options.streamKey && b.phase === 'idle' && !!b.cameraId && !!b.micId;
 
   return (
     <section className="card broadcast" aria-labelledby={`${id}-t`}>
@@ -124,6 +124,11 @@ export function BroadcastCard({ options, channelLive, onLiveChange }: { options:
           </div>
         </div>
         {b.error && b.permission === 'granted' && <p className="alert alert-error" role="alert">{b.error}</p>}
+        {!options.ingestEndpoint && (
+          <p className="alert alert-info" role="status">
+            This stack has no WebRTC ingest endpoint, so browsers cannot broadcast to it. Stream from OBS or ffmpeg with the server and stream key from Settings.
+          </p>
+        )}
         {otherSource && <p className="alert alert-info" role="status">{ALREADY_LIVE} from another source (OBS, ffmpeg…). End that stream to go live from here.</p>}
         <div className="go-live-row">
           <dl className="stats small">

@@ -239,7 +239,7 @@ export function OverlayDialog<N extends StreamActionName>({ name, preset, live, 
   };
   const save = () => {
     if (!check()) return;
-    void run('save', () => onSavePreset(name, toData(name, form)), 'Preset saved');
+    void run('save', () => onSavePreset(name, toData(name, form)), `Saved as your ${labels.button.toLowerCase()} preset`);
   };
   const data = toData(name, form);
   const dirty = presetDiffers(preset, data);

@@ -54,18 +54,11 @@ export default function StreamManager() {
           </div>
         </div>
         <div className={`manager-golive ${tab === 'golive' ? 'tab-on' : ''}`} id="panel-golive" role="tabpanel" aria-labelledby="tab-golive">
-          {ingestEndpoint ? (
-            <BroadcastCard
-              options={{ channelType, streamKey: channel.streamKeyValue, ingestEndpoint }}
-              channelLive={status.live}
-              onLiveChange={onLiveChange}
-            />
-          ) : (
-            <section className="card card-pad">
-              <h2>Go live from the browser</h2>
-              <p className="muted">This stack has no WebRTC ingest endpoint configured, so browsers cannot broadcast here. Stream from OBS or ffmpeg with the server and key from Settings.</p>
-            </section>
-          )}
+          <BroadcastCard
+            options={{ channelType, streamKey: channel.streamKeyValue, ingestEndpoint }}
+            channelLive={status.live}
+            onLiveChange={onLiveChange}
+          />
         </div>
       </div>
     </div>
