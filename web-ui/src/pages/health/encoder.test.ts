@@ -37,6 +37,10 @@ describe('encoder configuration checks', () => {
     expect(bitrateLimit('BASIC', 720)).toBe(3_500_000);
     expect(bitrateLimit('STANDARD', 1080)).toBe(8_500_000);
   });
+  it('leaves out what IVS reports as 0 (not measured)', () => {
+    const rows = encoderRows({ channel: { type: 'BASIC' }, ingestConfiguration: { video: { codec: 'avc1.42C00D', targetBitrate: 0, targetFramerate: 0, videoWidth: 284, videoHeight: 160 }, audio: { codec: 'opus', targetBitrate: 0 } } });
+    expect(rows.map((r) => r.label)).toEqual(['Video codec', 'Resolution', 'Audio codec']);
+  });
   it('shows nothing without a configuration', () => {
     expect(encoderRows({ channel: { type: 'STANDARD' } })).toEqual([]);
   });

@@ -13,7 +13,9 @@ export interface EncoderRow {
   advice?: string;
 }
 
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+// IVS reports 0 for what it could not measure (a WebRTC source has no
+// declared target bitrate or frame rate): shown as unknown, not as a value.
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
 const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
 
 /** The channel type's video bitrate limit in bits per second. */
