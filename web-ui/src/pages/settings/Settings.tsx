@@ -2,7 +2,7 @@
 // playback, OBS) and account (username, password, deletion) settings.
 
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { AVATARS, BANNERS, PROFILE_COLORS, type PreferencesUpdate } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { friendlyError } from '../../auth/messages';
@@ -151,6 +151,9 @@ function StreamSettings() {
             <li>Audio: AAC, 48 kHz, stereo, 160 kbps</li>
           </ul>
         </details>
+        <p className="muted">
+          No encoder? <Link to="/manager">Go live from web</Link> with your camera, microphone or screen, right in the browser.
+        </p>
       </div>
       <ConfirmDialog
         open={confirm}
