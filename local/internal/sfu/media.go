@@ -125,28 +125,49 @@ func (s *Server) serveWHIP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	sess := &session{id: newID(), whip: true, token: token}
-	s.mu.Lock()
-	p, err := s.acquire(r.Context(), claims, token)
-	if err == nil {
-		err = s.startPublishing(r.Context(), p, sess, expected)
-		p.pending--
-		if err != nil {
-			s.release(p)
-		}
-	}
-	s.mu.Unlock()
+	p, err := s.enter(r.Context(), claims, token, func(p *participant) error {
+		return s.startPublishing(r.Context(), p, sess, expected)
+	})
 	if err != nil {
 		writeAPIError(w, err)
 		return
 	}
-	answer, err := s.negotiate(r.Context(), sess, offer, nil)
-	if err != nil {
-		s.closeSession(sess, "negotiation failed")
-		writeAPIError(w, err)
+	answer, ok := s.answer(w, r, sess, offer, nil)
+	if !ok {
 		return
 	}
 	s.log.Info("sfu: publishing", "stage_arn", p.room.arn, "participant_id", p.id, "session", sess.id)
 	writeAnswer(w, sess, answer)
+}
+
+// enter joins the caller's participant (acquire) and runs start for it
+// under s.mu; a failed start gives the participant back (release).
+func (s *Server) enter(ctx context.Context, claims *ivsemu.StageTokenClaims, token string, start func(*participant) error) (*participant, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.acquire(ctx, claims, token)
+	if err != nil {
+		return nil, err
+	}
+	err = start(p)
+	p.pending--
+	if err != nil {
+		s.release(p)
+		return nil, err
+	}
+	return p, nil
+}
+
+// answer negotiates the session's peer connection and returns the SDP
+// answer; on failure it closes the session, writes the error and reports false.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, sess *session, offer string, tracks []*forwardTrack) (string, bool) {
+	answer, err := s.negotiate(r.Context(), sess, offer, tracks)
+	if err != nil {
+		s.closeSession(sess, "negotiation failed")
+		writeAPIError(w, err)
+		return "", false
+	}
+	return answer, true
 }
 
 // startPublishing reserves the participant's publish slot with the emulator
@@ -194,24 +215,16 @@ func (s *Server) serveWHEP(w http.ResponseWriter, r *http.Request) {
 	}
 	sess := &session{id: newID(), token: token}
 	var tracks []*forwardTrack
-	s.mu.Lock()
-	p, err := s.acquire(r.Context(), claims, token)
-	if err == nil {
+	p, err := s.enter(r.Context(), claims, token, func(p *participant) (err error) {
 		tracks, err = s.startSubscribing(p, sess, r.PathValue("publisherId"))
-		p.pending--
-		if err != nil {
-			s.release(p)
-		}
-	}
-	s.mu.Unlock()
+		return err
+	})
 	if err != nil {
 		writeAPIError(w, err)
 		return
 	}
-	answer, err := s.negotiate(r.Context(), sess, offer, tracks)
-	if err != nil {
-		s.closeSession(sess, "negotiation failed")
-		writeAPIError(w, err)
+	answer, ok := s.answer(w, r, sess, offer, tracks)
+	if !ok {
 		return
 	}
 	s.log.Debug("sfu: subscribed", "stage_arn", p.room.arn, "participant_id", p.id, "publisher_id", sess.pub.sess.p.id)
