@@ -176,3 +176,20 @@ func RequireCode(t testing.TB, err error, code string) {
 	require.True(t, errors.As(err, &ae), "not an API error: %v", err)
 	assert.Equal(t, code, ae.ErrorCode(), "error: %v", err)
 }
+
+// Case is one named case of a service's suite.
+type Case struct {
+	Name string
+	Run  func(t *testing.T)
+}
+
+// RunCases runs a suite's cases as parallel subtests: each case creates and
+// deletes its own resources, so they never share state.
+func RunCases(t *testing.T, cases []Case) {
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			t.Parallel()
+			tc.Run(t)
+		})
+	}
+}

@@ -46,26 +46,17 @@ type suite struct {
 // users (named target.Prefix-…) and deletes them.
 func Run(t *testing.T, target conformance.Target, pool Pool) {
 	s := &suite{target: target, pool: pool, c: cip.NewFromConfig(target.Config)}
-	cases := []struct {
-		name string
-		run  func(t *testing.T)
-	}{
-		{"SignUpAndConfirm", s.signUpAndConfirm},
-		{"SignIn", s.signIn},
-		{"Refresh", s.refresh},
-		{"ChangePassword", s.changePassword},
-		{"ForgotPassword", s.forgotPassword},
-		{"Attributes", s.attributes},
-		{"SignOut", s.signOut},
-		{"Admin", s.admin},
-		{"DeleteUser", s.deleteUser},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.run(t)
-		})
-	}
+	conformance.RunCases(t, []conformance.Case{
+		{Name: "SignUpAndConfirm", Run: s.signUpAndConfirm},
+		{Name: "SignIn", Run: s.signIn},
+		{Name: "Refresh", Run: s.refresh},
+		{Name: "ChangePassword", Run: s.changePassword},
+		{Name: "ForgotPassword", Run: s.forgotPassword},
+		{Name: "Attributes", Run: s.attributes},
+		{Name: "SignOut", Run: s.signOut},
+		{Name: "Admin", Run: s.admin},
+		{Name: "DeleteUser", Run: s.deleteUser},
+	})
 }
 
 type user struct {

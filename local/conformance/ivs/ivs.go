@@ -46,24 +46,15 @@ type suite struct {
 // (named target.Prefix-…, deleted at the end of the case).
 func Run(t *testing.T, target conformance.Target, live Broadcaster) {
 	s := &suite{target: target, c: ivs.NewFromConfig(target.Config), live: live}
-	cases := []struct {
-		name string
-		run  func(t *testing.T)
-	}{
-		{"ChannelLifecycle", s.channelLifecycle},
-		{"StreamKeys", s.streamKeys},
-		{"ListChannels", s.listChannels},
-		{"Tags", s.tags},
-		{"Validation", s.validation},
-		{"NotBroadcasting", s.notBroadcasting},
-		{"LiveStream", s.liveStream},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.run(t)
-		})
-	}
+	conformance.RunCases(t, []conformance.Case{
+		{Name: "ChannelLifecycle", Run: s.channelLifecycle},
+		{Name: "StreamKeys", Run: s.streamKeys},
+		{Name: "ListChannels", Run: s.listChannels},
+		{Name: "Tags", Run: s.tags},
+		{Name: "Validation", Run: s.validation},
+		{Name: "NotBroadcasting", Run: s.notBroadcasting},
+		{Name: "LiveStream", Run: s.liveStream},
+	})
 }
 
 // channel creates a channel and deletes it when the test ends.

@@ -43,24 +43,15 @@ type suite struct {
 // own rooms (named target.Prefix-…, deleted at the end).
 func Run(t *testing.T, target conformance.Target, messagingURL string) {
 	s := &suite{target: target, c: ivschat.NewFromConfig(target.Config), wsURL: messagingURL}
-	cases := []struct {
-		name string
-		run  func(t *testing.T)
-	}{
-		{"RoomLifecycle", s.roomLifecycle},
-		{"ListRooms", s.listRooms},
-		{"Validation", s.validation},
-		{"ChatToken", s.chatToken},
-		{"Tags", s.tags},
-		{"Messaging", s.messaging},
-		{"Moderation", s.moderation},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.run(t)
-		})
-	}
+	conformance.RunCases(t, []conformance.Case{
+		{Name: "RoomLifecycle", Run: s.roomLifecycle},
+		{Name: "ListRooms", Run: s.listRooms},
+		{Name: "Validation", Run: s.validation},
+		{Name: "ChatToken", Run: s.chatToken},
+		{Name: "Tags", Run: s.tags},
+		{Name: "Messaging", Run: s.messaging},
+		{Name: "Moderation", Run: s.moderation},
+	})
 }
 
 func (s *suite) room(t *testing.T, in *ivschat.CreateRoomInput) *ivschat.CreateRoomOutput {

@@ -50,24 +50,15 @@ type suite struct {
 // public keys (named target.Prefix-…, deleted at the end).
 func Run(t *testing.T, target conformance.Target, join Joiner) {
 	s := &suite{target: target, c: rt.NewFromConfig(target.Config), join: join}
-	cases := []struct {
-		name string
-		run  func(t *testing.T)
-	}{
-		{"StageLifecycle", s.stageLifecycle},
-		{"ListStages", s.listStages},
-		{"ParticipantTokens", s.participantTokens},
-		{"Validation", s.validation},
-		{"Tags", s.tags},
-		{"PublicKeys", s.publicKeys},
-		{"Participants", s.participants},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.run(t)
-		})
-	}
+	conformance.RunCases(t, []conformance.Case{
+		{Name: "StageLifecycle", Run: s.stageLifecycle},
+		{Name: "ListStages", Run: s.listStages},
+		{Name: "ParticipantTokens", Run: s.participantTokens},
+		{Name: "Validation", Run: s.validation},
+		{Name: "Tags", Run: s.tags},
+		{Name: "PublicKeys", Run: s.publicKeys},
+		{Name: "Participants", Run: s.participants},
+	})
 }
 
 func (s *suite) stage(t *testing.T, in *rt.CreateStageInput) *rt.CreateStageOutput {
