@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -105,9 +106,9 @@ func (b *broadcast) startMedia(t Tracks) error {
 	}
 	b.tracks = t
 	w, h := sps.Width(), sps.Height()
-	if lim := resolutionLimit(); w*h > lim.value || max(w, h) > 1920 {
-		b.breachEvent("Ingest Resolution", int64(lim.value), int64(w*h-lim.value), lim.unit)
-		return fmt.Errorf("media: %dx%d exceeds the channel's resolution limit (1080p)", w, h)
+	if br, over := resolutionBreach(w, h); over {
+		b.breachEvent("Ingest Resolution", br.value, br.exceededBy, br.unit)
+		return fmt.Errorf("media: %dx%d exceeds the channel's resolution limit (1080p: %d %s)", w, h, br.value, br.unit)
 	}
 	if err := b.p.cfg.IVS.SetIngestConfiguration(b.ctx(), b.channelArn, b.streamID, b.ingestConfig(&sps, 0, 0, 0, 0)); err != nil {
 		b.p.log.Error("media: record ingest configuration", "error", err.Error())
@@ -311,6 +312,9 @@ func (b *broadcast) writeVideo(st *writerState, s sample) {
 		case h264.NALUTypeIDR:
 			idr = true
 		case h264.NALUTypeSPS:
+			if !bytes.Equal(n, st.sps) {
+				b.spsChanged(st, n)
+			}
 			st.sps, hasSPS = n, true
 		case h264.NALUTypePPS:
 			st.pps = n
@@ -344,6 +348,22 @@ func (b *broadcast) writeVideo(st *writerState, s sample) {
 			st.kfIntervals = append(st.kfIntervals, (s.pts - st.lastKeyframe).Seconds())
 		}
 		st.lastKeyframe = s.pts
+	}
+}
+
+// spsChanged follows an in-band change of resolution (a WebRTC encoder
+// scales down under congestion and back up): the bitrate limit and the
+// ingest configuration use the new size, and a size over the limit is a
+// breach that disconnects, as at the start.
+func (b *broadcast) spsChanged(st *writerState, nalu []byte) {
+	var sps h264.SPS
+	if err := sps.Unmarshal(nalu); err != nil {
+		return
+	}
+	st.parsedSPS = sps
+	if br, over := resolutionBreach(sps.Width(), sps.Height()); over {
+		b.breachEvent("Ingest Resolution", br.value, br.exceededBy, br.unit)
+		go b.disconnect(fmt.Sprintf("%dx%d exceeds the channel's resolution limit", sps.Width(), sps.Height()))
 	}
 }
 
@@ -442,7 +462,7 @@ func (b *broadcast) flushMetrics(st *writerState, now time.Time) {
 	}
 	if span := now.Sub(st.breachFrom); span >= 5*time.Second {
 		total := float64(st.breachBytes*8) / span.Seconds()
-		if lim := bitrateLimit(b.channelType, st.parsedSPS.Height()); total > float64(lim) && now.Sub(st.lastBreach) > time.Minute {
+		if lim := bitrateLimit(b.channelType, st.parsedSPS.Width(), st.parsedSPS.Height()); total > float64(lim) && now.Sub(st.lastBreach) > time.Minute {
 			st.lastBreach = now
 			b.breachEvent("Ingest Bitrate", lim, int64(total)-lim, "bits per second")
 		}
@@ -499,19 +519,43 @@ func (b *broadcast) ingestConfig(sps *h264.SPS, fps, videoBitrate, audioBitrate 
 	return out
 }
 
-type limit struct {
-	value int
-	unit  string
+// breach is an IVS Limit Breach's numbers (limit_value, exceeded_by,
+// limit_unit).
+type breach struct {
+	value, exceededBy int64
+	unit              string
 }
 
-// resolutionLimit: every channel type accepts up to 1080p input.
-func resolutionLimit() limit { return limit{1920 * 1080, "total pixels"} }
+// Input limits of every channel type (IVS CreateChannel / channel types:
+// BASIC, STANDARD, ADVANCED_SD and ADVANCED_HD all accept input "up to
+// 1080p"), in the units IVS's Limit Breach events use.
+const (
+	maxInputPixels = 1920 * 1080 // "total pixels"
+	maxInputEdge   = 1920        // "pixels per edge": 1080p in either orientation
+)
+
+// resolutionBreach reports whether a w×h input is over the 1080p input
+// limit. The longer edge is checked on its own ("pixels per edge"), so a
+// 2560×400 input is refused although its area is under 1080p's; otherwise
+// the area ("total pixels"), so that portrait 1080×1920 is accepted.
+func resolutionBreach(w, h int) (breach, bool) {
+	if edge := max(w, h); edge > maxInputEdge {
+		return breach{maxInputEdge, int64(edge - maxInputEdge), "pixels per edge"}, true
+	}
+	if px := w * h; px > maxInputPixels {
+		return breach{maxInputPixels, int64(px - maxInputPixels), "total pixels"}, true
+	}
+	return breach{}, false
+}
 
 // bitrateLimit is the input bitrate IVS accepts for a channel type: BASIC
-// 1.5 Mbps up to 480p and 3.5 Mbps above; the transcoded types 8.5 Mbps.
-func bitrateLimit(channelType string, height int) int64 {
+// (transmuxed) up to 1.5 Mbps for 480p and up to 3.5 Mbps for resolutions
+// between 480p and 1080p; STANDARD, ADVANCED_SD and ADVANCED_HD up to
+// 8.5 Mbps. "480p" is the short edge, so a phone's portrait 480×852 is
+// 480p as its landscape 852×480 is.
+func bitrateLimit(channelType string, w, h int) int64 {
 	if channelType == "BASIC" {
-		if height <= 480 {
+		if min(w, h) <= 480 {
 			return 1_500_000
 		}
 		return 3_500_000
