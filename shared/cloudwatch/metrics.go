@@ -3,6 +3,7 @@ package cloudwatch
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdkcw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -17,6 +18,13 @@ const (
 	ivsNamespace     = "AWS/IVS"
 	channelDimension = "Channel"
 )
+
+// HighResolutionLag is how late CloudWatch's 1-second IVS metrics arrive:
+// the newest ~30 s of a live session are not in yet.
+const HighResolutionLag = 30 * time.Second
+
+// Lag reports HighResolutionLag (streams.MetricsReader).
+func (c *Client) Lag() time.Duration { return HighResolutionLag }
 
 // maxPages bounds GetMetricData pagination (a session's window at its period
 // is a few thousand points per metric; CloudWatch pages at 100,800).

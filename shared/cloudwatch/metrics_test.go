@@ -77,6 +77,10 @@ func TestMetricDataInput(t *testing.T) {
 	}, got)
 }
 
+func TestLagIsCloudWatchHighResolutionDelay(t *testing.T) {
+	assert.Equal(t, 30*time.Second, New(aws.Config{}).Lag(), "stream health trims this much of a live chart")
+}
+
 func TestReadMetricsPagesAndMaps(t *testing.T) {
 	api := &fakeCW{pages: []*sdkcw.GetMetricDataOutput{
 		{

@@ -78,6 +78,8 @@ func (f *fakeStreamsAWS) calls() []string {
 // plugs in the same way).
 type fakeStreamMetrics struct{ reqs []streams.MetricsRequest }
 
+func (f *fakeStreamMetrics) Lag() time.Duration { return 30 * time.Second }
+
 func (f *fakeStreamMetrics) ReadMetrics(ctx context.Context, req streams.MetricsRequest) ([]streams.MetricSeries, error) {
 	f.reqs = append(f.reqs, req)
 	avg := 2.0

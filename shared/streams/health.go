@@ -366,7 +366,7 @@ func (h *health) metrics(ctx context.Context, s *onair.StreamSession, channelID 
 	if err != nil {
 		return nil, err
 	}
-	data := formatMetrics(series, win, live)
+	data := formatMetrics(series, win, live, h.Metrics.Lag())
 	if cacheable && len(data) > 0 {
 		_, err := h.Sessions.UpdateSession(ctx, s.ChannelArn, s.StreamID, func(cur *onair.StreamSession) error {
 			if cur.Version == 0 {

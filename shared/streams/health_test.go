@@ -32,7 +32,10 @@ func (f *fakeIngest) GetIngestConfiguration(ctx context.Context, channelArn, str
 type fakeMetrics struct {
 	reqs []MetricsRequest
 	err  error
+	lag  time.Duration
 }
+
+func (f *fakeMetrics) Lag() time.Duration { return f.lag }
 
 func (f *fakeMetrics) ReadMetrics(ctx context.Context, req MetricsRequest) ([]MetricSeries, error) {
 	f.reqs = append(f.reqs, req)
@@ -236,6 +239,7 @@ func TestGetStreamSessionSupersededIsNotLive(t *testing.T) {
 func TestGetStreamSessionLiveWindow(t *testing.T) {
 	now := t0.Add(4*time.Hour + 2*time.Second)
 	e := newHealthEnv(t, now)
+	e.metrics.lag = 30 * time.Second // as CloudWatch
 	e.seedSession(t, testArn, streamOne,
 		sev("c", TypeStateChange, SessionCreated, t0),
 		sev("s", TypeStateChange, StreamStart, t0.Add(2*time.Second)),
@@ -289,6 +293,43 @@ func TestGetStreamSessionLiveWindow(t *testing.T) {
 	_, _ = e.get(t, ownerSub, "/metrics/AbCdEf123456/streamSessions/"+streamOne)
 	assert.Equal(t, 1, e.ingest.calls, "the cached configuration is used")
 	assert.Len(t, e.metrics.reqs, 2, "live metrics are read every time")
+}
+
+// A new live session read from a source without lag (the offline media
+// plane) has chart data from its first seconds; from CloudWatch (30 s lag)
+// the same window is all fill, so nothing is shown yet.
+func TestGetStreamSessionNewLiveSessionByLag(t *testing.T) {
+	cases := []struct {
+		name   string
+		lag    time.Duration
+		points int
+	}{
+		{"no lag (offline media plane)", 0, 4},
+		{"CloudWatch's 30 s", 30 * time.Second, 0},
+		{"a 10 s lag drops two 5 s periods", 10 * time.Second, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			now := t0.Add(17 * time.Second)
+			e := newHealthEnv(t, now)
+			e.metrics.lag = tc.lag
+			e.seedSession(t, testArn, streamOne,
+				sev("c", TypeStateChange, SessionCreated, t0),
+				sev("s", TypeStateChange, StreamStart, t0.Add(time.Second)))
+			w, body := e.get(t, ownerSub, "/metrics/AbCdEf123456/streamSessions/"+streamOne)
+			require.Equal(t, http.StatusOK, w.Code, body)
+			require.Equal(t, true, body["isLive"])
+			byLabel := map[string][]any{}
+			for _, m := range body["metrics"].([]any) {
+				mm := m.(map[string]any)
+				byLabel[mm["label"].(string)] = mm["data"].([]any)
+			}
+			// [t0, t0+20 s) at 5 s: four points from the source.
+			assert.Len(t, byLabel[MetricIngestVideoBitrate], tc.points)
+			assert.Len(t, byLabel[MetricIngestFramerate], tc.points)
+			assert.Len(t, byLabel[MetricKeyframeInterval], 4, "metrics without fill are never trimmed")
+		})
+	}
 }
 
 func mustJSON(t *testing.T, v any) []byte {

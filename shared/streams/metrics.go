@@ -62,6 +62,11 @@ type MetricSeries struct {
 // (shared/cloudwatch), the offline media plane's metrics offline.
 type MetricsReader interface {
 	ReadMetrics(ctx context.Context, req MetricsRequest) ([]MetricSeries, error)
+	// Lag is how late the source's newest data is: the most recent Lag of a
+	// live session's filled chart metrics is fill, not measurement, and is
+	// left out. CloudWatch's high-resolution data lags ~30 s; the offline
+	// media plane writes each point as it measures it (0).
+	Lag() time.Duration
 }
 
 // MetricData is one metric of the session detail (the reference's shape).
@@ -81,10 +86,6 @@ type Statistics struct {
 // liveWindow is how far back a live session's metrics go: CloudWatch keeps
 // 1-second data for 3 hours, so a live view always has 5-second points.
 const liveWindow = 3 * time.Hour
-
-// cloudWatchLag is how late CloudWatch's high-resolution data is; the last
-// points of a live chart would be filled values, not measurements.
-const cloudWatchLag = 30 * time.Second
 
 // periodFor picks the finest period CloudWatch still has for data that
 // started at start (its roll-up schedule: 1 s for 3 h, 60 s for 15 days,
@@ -146,15 +147,16 @@ func windowFor(now, start, end time.Time) metricsWindow {
 }
 
 // formatMetrics turns series into the detail's metrics: values sorted by
-// time, chart metrics filled, and, while live, the last ~30 s of the chart
-// metrics dropped (CloudWatch has not caught up with them, so they are fill,
-// not data). Metrics without data are left out.
-func formatMetrics(series []MetricSeries, w metricsWindow, live bool) []MetricData {
+// time, chart metrics filled, and, while live, the source's lag (the
+// reader's Lag) dropped from the end of the chart metrics (the source has
+// not caught up with it, so it is fill, not data). Metrics without data are
+// left out.
+func formatMetrics(series []MetricSeries, w metricsWindow, live bool, lag time.Duration) []MetricData {
 	byName := map[string]MetricSeries{}
 	for _, s := range series {
 		byName[s.Name] = s
 	}
-	drop := int(math.Round(cloudWatchLag.Seconds() / float64(w.Period)))
+	drop := int(math.Round(max(0, lag.Seconds()) / float64(w.Period)))
 	var out []MetricData
 	for _, q := range healthMetrics {
 		s, ok := byName[q.Name]

@@ -93,17 +93,22 @@ func TestFormatMetrics(t *testing.T) {
 		{Name: MetricConcurrentViews},                                                          // no data: left out
 		{Name: MetricIngestFramerate, Timestamps: []time.Time{start}, Values: []float64{1, 2}}, // inconsistent: left out
 	}
-	live := formatMetrics(in, w, true)
+	live := formatMetrics(in, w, true, 30*time.Second)
 	require.Len(t, live, 2)
 	assert.Equal(t, MetricIngestVideoBitrate, live[0].Label)
-	assert.Equal(t, []float64{1, 2, 3, 4}, live[0].Data, "sorted ascending; the last 30 s of a live chart metric dropped")
+	assert.Equal(t, []float64{1, 2, 3, 4}, live[0].Data, "sorted ascending; the source's 30 s lag dropped from a live chart metric")
 	assert.Equal(t, 1.0, *live[0].Statistics.Average)
 	assert.Equal(t, 5, live[0].Period)
 	assert.Equal(t, start, live[0].AlignedStartTime)
 	assert.Len(t, live[1].Data, 8, "only chart metrics lose their tail")
 
-	offline := formatMetrics(in, w, false)
+	immediate := formatMetrics(in, w, true, 0)
+	assert.Equal(t, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, immediate[0].Data, "a source without lag keeps a live chart's newest points")
+
+	offline := formatMetrics(in, w, false, 30*time.Second)
 	assert.Len(t, offline[0].Data, 10, "ended sessions keep every point")
+
+	assert.Empty(t, formatMetrics(in, w, true, time.Hour)[0].Data, "a lag longer than the data leaves nothing, not a negative slice")
 
 	b, err := json.Marshal(offline[0])
 	require.NoError(t, err)

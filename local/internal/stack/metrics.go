@@ -14,6 +14,12 @@ import (
 // and the window's average.
 type simMetrics struct{ sim *streamsim.Sim }
 
+// Lag is zero: the media plane and the simulation store each point when
+// they measure it, so a live chart's newest points are data (CloudWatch
+// lags ~30 s; holding that back offline would leave the charts of a new
+// session empty for half a minute).
+func (simMetrics) Lag() time.Duration { return 0 }
+
 func (m simMetrics) ReadMetrics(_ context.Context, req streams.MetricsRequest) ([]streams.MetricSeries, error) {
 	period := time.Duration(req.Period) * time.Second
 	out := make([]streams.MetricSeries, 0, len(req.Metrics))
