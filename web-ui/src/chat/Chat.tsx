@@ -5,12 +5,14 @@
 
 import { useEffect, useId, useRef, useState } from 'react';
 import { Link, useLocation } from 'react-router';
+import { useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../services';
 import { useAuth } from '../auth/AuthContext';
 import { Avatar } from '../components/Avatar';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Icon } from '../components/Icon';
 import { useToast } from '../components/Toasts';
+import { BANNED_USERS_KEY } from './queryKeys';
 import { useChatRoom, type Message } from './useChatRoom';
 
 export const MAX_MESSAGE_LENGTH = 500;
@@ -62,6 +64,7 @@ function MessageRow({ m, mine, moderator, onDelete, onBan }: { m: Message; mine:
 export function Chat({ ownerUsername, moderator, viewerBanned, onBanned, className, title = 'Chat' }: ChatProps) {
   const api = useApi();
   const toast = useToast();
+  const queryClient = useQueryClient();
   const location = useLocation();
   const { status: authStatus, session } = useAuth();
   const signedIn = authStatus === 'signedIn';
@@ -121,6 +124,7 @@ export function Chat({ ownerUsername, moderator, viewerBanned, onBanned, classNa
     try {
       await api.ban(m.channelArn ? { bannedChannelArn: m.channelArn } : { bannedUsername: m.displayName });
       dropUser(m.userId);
+      void queryClient.invalidateQueries({ queryKey: BANNED_USERS_KEY });
       toast.success(`${m.displayName} was banned`);
     } catch {
       toast.error('Failed to ban user');

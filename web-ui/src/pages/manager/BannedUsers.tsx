@@ -1,20 +1,26 @@
 // The users the streamer banned (GET /channel/bans), each with "Unban".
+// A ban from the moderator chat refreshes the list at once (the chat
+// invalidates BANNED_USERS_KEY); the polling catches bans made elsewhere
+// (the channel page's chat in another tab).
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../services';
 import { Avatar } from '../../components/Avatar';
 import { useToast } from '../../components/Toasts';
+import { BANNED_USERS_KEY } from '../../chat/queryKeys';
+
+export const BANNED_POLL_MS = 30_000;
 
 export function BannedUsers() {
   const api = useApi();
   const qc = useQueryClient();
   const toast = useToast();
-  const q = useQuery({ queryKey: ['bannedUsers'], queryFn: api.listBannedUsers, refetchInterval: 10_000 });
+  const q = useQuery({ queryKey: BANNED_USERS_KEY, queryFn: api.listBannedUsers, refetchInterval: BANNED_POLL_MS });
   const unban = useMutation({
     mutationFn: (username: string) => api.unban({ bannedUsername: username }),
     onSuccess: (_, username) => {
       toast.success(`${username} was unbanned`);
-      void qc.invalidateQueries({ queryKey: ['bannedUsers'] });
+      void qc.invalidateQueries({ queryKey: BANNED_USERS_KEY });
     },
     onError: () => toast.error('Failed to unban user'),
   });
