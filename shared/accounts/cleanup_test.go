@@ -11,7 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/storetest"
 	"github.com/onair/onair/shared/telemetry"
 )
 
@@ -20,8 +22,6 @@ type fakePool struct {
 	listErr error
 	deleted []string
 	failFor map[string]error
-	calls   []string // "store:<sub>" / "pool:<username>", in order
-	store   *memStore
 }
 
 func (p *fakePool) ListUnconfirmedUsers(context.Context) ([]onair.PoolUser, error) {
@@ -82,10 +82,19 @@ func TestCleanup(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := newMemStore(onair.User{Sub: "sub-old1", Username: "old1"}, onair.User{Sub: "sub-fresh", Username: "fresh"})
-			if tc.failStore != nil {
-				st.failDelete = tc.failStore
-			}
+			st := storetest.WithFaults(bolttest.New(t, onair.User{Sub: "sub-old1", Username: "old1"}, onair.User{Sub: "sub-fresh", Username: "fresh"}))
+			var deleted []string
+			st.Before(func(_ context.Context, op string, args []any) error {
+				if op != "DeleteUser" {
+					return nil
+				}
+				sub := args[0].(string)
+				if tc.failStore[sub] {
+					return onair.Errorf(onair.Unavailable, "", "down")
+				}
+				deleted = append(deleted, sub)
+				return nil
+			})
 			pool := &fakePool{users: users, listErr: tc.listErr, failFor: tc.failPool}
 			var metrics bytes.Buffer
 			ctx := telemetry.WithMetrics(t.Context(), telemetry.NewMetrics(&metrics, "CleanupUnconfirmedUsers", nil))
@@ -99,8 +108,13 @@ func TestCleanup(t *testing.T) {
 				require.NoError(t, err)
 			}
 			assert.Equal(t, tc.wantPool, pool.deleted)
-			assert.Equal(t, tc.wantStore, st.deleted)
-			assert.Contains(t, st.users, "sub-fresh", "recent sign-ups are kept")
+			assert.Equal(t, tc.wantStore, deleted)
+			_, err = st.GetUser(t.Context(), "sub-fresh")
+			assert.NoError(t, err, "recent sign-ups are kept")
+			for _, sub := range deleted {
+				_, err = st.GetUser(t.Context(), sub)
+				assert.ErrorIs(t, err, onair.ErrNotFound, "%s is deleted", sub)
+			}
 			if tc.wantMetric != "" {
 				assert.Contains(t, metrics.String(), tc.wantMetric)
 			}
@@ -112,7 +126,7 @@ func TestCleanupStopsWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	pool := &fakePool{users: []onair.PoolUser{{Username: "old", Sub: "s", CreatedAt: t0.Add(-48 * time.Hour)}}}
-	c := &Cleanup{Pool: pool, Store: newMemStore(), Now: func() time.Time { return t0 }}
+	c := &Cleanup{Pool: pool, Store: bolttest.New(t), Now: func() time.Time { return t0 }}
 	err := c.Run(ctx, events.CloudWatchEvent{})
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Empty(t, pool.deleted)

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -11,8 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/profiles"
+	"github.com/onair/onair/shared/storetest"
 	"github.com/onair/onair/shared/telemetry"
 )
 
@@ -68,11 +71,11 @@ func TestPostConfirmation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := newMemStore()
+			st := storetest.WithFaults(bolttest.New(t))
 			if tc.existing {
-				st.users["sub-ann"] = onair.User{Sub: "sub-ann", Username: "ann_1", Email: "Ann@Example.com", Avatar: "dog", Color: "green", Version: 1}
+				require.NoError(t, st.CreateUser(t.Context(), onair.User{Sub: "sub-ann", Username: "ann_1", Email: "Ann@Example.com", Avatar: "dog", Color: "green"}))
 			}
-			st.err = tc.storeErr
+			st.Before(func(context.Context, string, []any) error { return tc.storeErr })
 			var metrics bytes.Buffer
 			ctx := telemetry.WithMetrics(t.Context(), telemetry.NewMetrics(&metrics, "PostConfirmation", nil))
 			source := tc.source
@@ -92,16 +95,18 @@ func TestPostConfirmation(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, ev, out)
 			assert.Equal(t, tc.metric, bytes.Contains(metrics.Bytes(), []byte(`"SignUps":1`)))
+			u, err := st.GetUser(t.Context(), "sub-ann")
 			switch {
 			case tc.random:
-				u := st.users["sub-ann"]
+				require.NoError(t, err)
 				assert.True(t, profiles.IsPresetAvatar(u.Avatar), u.Avatar)
 				assert.True(t, profiles.IsColor(u.Color), u.Color)
 				assert.Equal(t, "ann_1", u.Username)
 			case tc.want != nil:
-				assert.Equal(t, *tc.want, st.users["sub-ann"])
+				require.NoError(t, err)
+				assert.Equal(t, *tc.want, u)
 			default:
-				assert.Empty(t, st.users)
+				assert.ErrorIs(t, err, onair.ErrNotFound, "no profile written")
 			}
 		})
 	}
@@ -110,15 +115,17 @@ func TestPostConfirmation(t *testing.T) {
 // Cognito may deliver the trigger twice; the second run must neither fail
 // nor change the profile.
 func TestPostConfirmationIsIdempotent(t *testing.T) {
-	st := newMemStore()
+	st := bolttest.New(t)
 	p := &Profiles{Store: st, Now: func() time.Time { return t0 }}
 	ev := postConfirmationEvent(t, "PostConfirmation_ConfirmSignUp", confirmedAttrs, `{}`)
 	_, err := p.PostConfirmation(t.Context(), ev)
 	require.NoError(t, err)
-	first := st.users["sub-ann"]
+	first, err := st.GetUser(t.Context(), "sub-ann")
+	require.NoError(t, err)
 	p.Now = func() time.Time { return t0.Add(time.Minute) }
 	_, err = p.PostConfirmation(t.Context(), ev)
 	require.NoError(t, err)
-	assert.Equal(t, first, st.users["sub-ann"])
-	assert.Len(t, st.users, 1)
+	second, err := st.GetUserByEmail(t.Context(), "ann@example.com")
+	require.NoError(t, err, "one profile for the email")
+	assert.Equal(t, first, second)
 }

@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -10,7 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/storetest"
 )
 
 func preSignUpEvent(t *testing.T, source, username, email string) events.CognitoEventUserPoolsPreSignup {
@@ -62,8 +65,8 @@ func TestPreSignUp(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := newMemStore(existing)
-			st.err = tc.storeErr
+			st := storetest.WithFaults(bolttest.New(t, existing))
+			st.Before(func(context.Context, string, []any) error { return tc.storeErr })
 			s := &SignUp{Store: st, AllowedDomains: tc.domains, AutoVerify: tc.autoVerify}
 			source := tc.source
 			if source == "" {
