@@ -6,86 +6,50 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/store"
+	"github.com/onair/onair/shared/storetest"
 )
 
-type fakeStore struct {
-	users    map[string]onair.User // by sub
-	bans     map[[2]string]bool    // owner, banned
-	follows  map[[2]string]bool    // follower, followed
-	sessions map[string][]onair.StreamSession
-	err      error
-	// liveLimit records the limit ListLiveUsers was asked for.
-	liveLimit int
+// newStore is the bolt store holding users, wrapped for fault injection.
+func newStore(t *testing.T, users ...onair.User) *storetest.Faults {
+	return storetest.WithFaults(bolttest.New(t, users...))
 }
 
-func newFakeStore(users ...onair.User) *fakeStore {
-	f := &fakeStore{users: map[string]onair.User{}, bans: map[[2]string]bool{}, follows: map[[2]string]bool{}, sessions: map[string][]onair.StreamSession{}}
-	for _, u := range users {
-		f.users[u.Sub] = u
+// putSessions stores sessions of a channel; the first is the newest.
+func putSessions(t *testing.T, db store.Sessions, channelArn string, sessions ...onair.StreamSession) {
+	t.Helper()
+	for i, s := range sessions {
+		_, err := db.UpdateSession(t.Context(), channelArn, s.StreamID, func(v *onair.StreamSession) error {
+			s.ChannelArn, s.Version = v.ChannelArn, v.Version
+			if s.StartTime.IsZero() {
+				s.StartTime = t0.Add(-time.Duration(i) * time.Minute)
+			}
+			*v = s
+			return nil
+		})
+		require.NoError(t, err)
 	}
-	return f
 }
 
-func (f *fakeStore) GetUserByUsername(_ context.Context, name string) (onair.User, error) {
-	if f.err != nil {
-		return onair.User{}, f.err
-	}
-	for _, u := range f.users {
-		if strings.EqualFold(u.Username, name) {
-			return u, nil
-		}
-	}
-	return onair.User{}, onair.ErrNotFound
+func follow(t *testing.T, db store.Follows, follower, followed string) {
+	t.Helper()
+	_, err := db.PutFollow(t.Context(), onair.Follow{FollowerSub: follower, FollowedSub: followed, At: t0})
+	require.NoError(t, err)
 }
 
-func (f *fakeStore) GetBan(_ context.Context, owner, banned string) (onair.Ban, error) {
-	if f.bans[[2]string{owner, banned}] {
-		return onair.Ban{OwnerSub: owner, BannedSub: banned}, nil
-	}
-	return onair.Ban{}, onair.ErrNotFound
-}
-
-func (f *fakeStore) GetFollow(_ context.Context, follower, followed string) (onair.Follow, error) {
-	if f.follows[[2]string{follower, followed}] {
-		return onair.Follow{FollowerSub: follower, FollowedSub: followed}, nil
-	}
-	return onair.Follow{}, onair.ErrNotFound
-}
-
-func (f *fakeStore) ListSessions(_ context.Context, channelArn string, limit int, _ string) ([]onair.StreamSession, string, error) {
-	s := f.sessions[channelArn]
-	if len(s) > limit {
-		s = s[:limit]
-	}
-	return s, "", nil
-}
-
-func (f *fakeStore) ListLiveUsers(_ context.Context, limit int) ([]onair.User, error) {
-	f.liveLimit = limit
-	if f.err != nil {
-		return nil, f.err
-	}
-	var out []onair.User
-	for _, u := range f.users {
-		if u.LiveSince != nil {
-			out = append(out, u)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].LiveSince.After(*out[j].LiveSince) })
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+func ban(t *testing.T, db store.Bans, owner, banned string) {
+	t.Helper()
+	_, err := db.PutBan(t.Context(), onair.Ban{OwnerSub: owner, BannedSub: banned, At: t0})
+	require.NoError(t, err)
 }
 
 var t0 = time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)
@@ -131,7 +95,7 @@ func TestGetChannelPage(t *testing.T) {
 	cases := []struct {
 		name     string
 		owner    func(*onair.User)
-		setup    func(*fakeStore)
+		setup    func(*testing.T, *storetest.Faults)
 		caller   *onair.Caller
 		path     string
 		status   int
@@ -141,7 +105,7 @@ func TestGetChannelPage(t *testing.T) {
 	}{
 		{
 			name: "anonymous, live with known ingest", path: "/channels/streamer", status: 200,
-			setup: func(f *fakeStore) { f.sessions[owner().ChannelArn] = liveSessions },
+			setup: func(t *testing.T, f *storetest.Faults) { putSessions(t, f, owner().ChannelArn, liveSessions...) },
 			want: map[string]any{
 				"username": "Streamer", "avatar": "bear", "color": "blue",
 				"channelAssetUrls": map[string]any{"avatar": "https://cdn/a/avatar?v=1"},
@@ -153,17 +117,17 @@ func TestGetChannelPage(t *testing.T) {
 		},
 		{
 			name: "SDK-cased ingest configuration decodes", path: "/channels/Streamer", status: 200,
-			setup: func(f *fakeStore) {
-				f.sessions[owner().ChannelArn] = []onair.StreamSession{{StreamID: "st-2", Open: true,
-					IngestConfiguration: json.RawMessage(`{"Video":{"VideoWidth":1280,"VideoHeight":720}}`)}}
+			setup: func(t *testing.T, f *storetest.Faults) {
+				putSessions(t, f, owner().ChannelArn, onair.StreamSession{StreamID: "st-2", Open: true,
+					IngestConfiguration: json.RawMessage(`{"Video":{"VideoWidth":1280,"VideoHeight":720}}`)})
 			},
 			want: map[string]any{"ingestConfiguration": map[string]any{"video": map[string]any{"videoWidth": 1280.0, "videoHeight": 720.0}}},
 		},
 		{
 			name: "stale session's ingest is not used", path: "/channels/streamer", status: 200,
-			setup: func(f *fakeStore) {
-				f.sessions[owner().ChannelArn] = []onair.StreamSession{{StreamID: "st-1",
-					IngestConfiguration: json.RawMessage(`{"video":{"videoWidth":640,"videoHeight":360}}`)}}
+			setup: func(t *testing.T, f *storetest.Faults) {
+				putSessions(t, f, owner().ChannelArn, onair.StreamSession{StreamID: "st-1",
+					IngestConfiguration: json.RawMessage(`{"video":{"videoWidth":640,"videoHeight":360}}`)})
 			},
 			want:   map[string]any{"isLive": true},
 			absent: []string{"ingestConfiguration"},
@@ -171,24 +135,24 @@ func TestGetChannelPage(t *testing.T) {
 		{
 			name: "offline channel", path: "/channels/streamer", status: 200,
 			owner:  func(u *onair.User) { u.LiveSince = nil; u.LiveStreamID = "" },
-			setup:  func(f *fakeStore) { f.sessions[owner().ChannelArn] = liveSessions },
+			setup:  func(t *testing.T, f *storetest.Faults) { putSessions(t, f, owner().ChannelArn, liveSessions...) },
 			want:   map[string]any{"isLive": false, "playbackUrl": "https://play.example/abc.m3u8"},
 			absent: []string{"ingestConfiguration"},
 		},
 		{
 			name: "signed-in viewer who follows and banned the owner", path: "/channels/STREAMER", status: 200, caller: &viewer,
-			setup: func(f *fakeStore) {
-				f.follows[[2]string{"sub-viewer", "sub-owner"}] = true
-				f.bans[[2]string{"sub-viewer", "sub-owner"}] = true
+			setup: func(t *testing.T, f *storetest.Faults) {
+				follow(t, f, "sub-viewer", "sub-owner")
+				ban(t, f, "sub-viewer", "sub-owner")
 			},
 			want: map[string]any{"isViewerFollowing": true, "isChannelBanned": true, "isViewerBanned": false, "isLive": true,
 				"playbackUrl": "https://play.example/abc.m3u8"},
 		},
 		{
 			name: "banned viewer gets no stream", path: "/channels/streamer", status: 200, caller: &viewer,
-			setup: func(f *fakeStore) {
-				f.bans[[2]string{"sub-owner", "sub-viewer"}] = true
-				f.sessions[owner().ChannelArn] = liveSessions
+			setup: func(t *testing.T, f *storetest.Faults) {
+				ban(t, f, "sub-owner", "sub-viewer")
+				putSessions(t, f, owner().ChannelArn, liveSessions...)
 			},
 			want:   map[string]any{"isViewerBanned": true, "username": "Streamer"},
 			absent: []string{"playbackUrl", "isLive", "ingestConfiguration"},
@@ -206,7 +170,7 @@ func TestGetChannelPage(t *testing.T) {
 		{name: "unknown user is 404", path: "/channels/nobody", status: 404, wantType: "UserNotFoundException"},
 		{
 			name: "store failure is 500", path: "/channels/streamer", status: 500, wantType: "UnexpectedException",
-			setup: func(f *fakeStore) { f.err = errors.New("dynamo down") },
+			setup: func(_ *testing.T, f *storetest.Faults) { f.Fail("GetUserByUsername", errors.New("dynamo down")) },
 		},
 	}
 	for _, tc := range cases {
@@ -215,9 +179,9 @@ func TestGetChannelPage(t *testing.T) {
 			if tc.owner != nil {
 				tc.owner(&o)
 			}
-			st := newFakeStore(o, onair.User{Sub: "sub-viewer", Username: "viewer"})
+			st := newStore(t, o, onair.User{Sub: "sub-viewer", Username: "viewer"})
 			if tc.setup != nil {
-				tc.setup(st)
+				tc.setup(t, st)
 			}
 			w := serve(New(st).GetChannelPage, http.MethodGet, tc.path, tc.caller)
 			require.Equal(t, tc.status, w.Code, w.Body.String())
@@ -260,8 +224,14 @@ func TestListChannels(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := newFakeStore(users...)
-			st.err = tc.err
+			st := newStore(t, users...)
+			var liveLimit int
+			st.Before(func(_ context.Context, op string, args []any) error {
+				if op == "ListLiveUsers" {
+					liveLimit = args[0].(int)
+				}
+				return tc.err
+			})
 			w := serve(New(st).ListChannels, http.MethodGet, tc.target, nil)
 			require.Equal(t, tc.status, w.Code, w.Body.String())
 			if tc.body != "" {
@@ -273,7 +243,7 @@ func TestListChannels(t *testing.T) {
 				assert.Len(t, resp.Channels, tc.count)
 				assert.Equal(t, 50, resp.MaxResults)
 				assert.Equal(t, tc.first, resp.Channels[0].Username)
-				assert.Equal(t, MaxResults, st.liveLimit)
+				assert.Equal(t, MaxResults, liveLimit)
 				assert.Equal(t, map[string]string{}, resp.Channels[0].ChannelAssetURLs)
 			}
 		})

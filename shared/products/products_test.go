@@ -12,19 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/overlays"
 )
-
-type fakeStore map[string]onair.User
-
-func (f fakeStore) GetUser(_ context.Context, sub string) (onair.User, error) {
-	u, ok := f[sub]
-	if !ok {
-		return onair.User{}, onair.ErrNotFound
-	}
-	return u, nil
-}
 
 type fakeCatalog struct {
 	page    Page
@@ -39,9 +30,9 @@ func (f *fakeCatalog) SearchItems(_ context.Context, q Query) (Page, error) {
 
 var streamer = onair.User{Sub: "sub-1", Username: "streamer", TrackingID: "ch1abcdef-20"}
 
-func newService(page Page, err error) (*Service, *fakeCatalog) {
+func newService(t *testing.T, page Page, err error) (*Service, *fakeCatalog) {
 	cat := &fakeCatalog{page: page, err: err}
-	return &Service{Store: fakeStore{streamer.Sub: streamer, "sub-2": {Sub: "sub-2"}}, Catalog: cat}, cat
+	return &Service{Store: bolttest.New(t, streamer, onair.User{Sub: "sub-2"}), Catalog: cat}, cat
 }
 
 func get(t *testing.T, s *Service, sub, target string) (int, string) {
@@ -69,7 +60,7 @@ var earbuds = Item{
 func TestSearchProducts(t *testing.T) {
 	noOffer := Item{ASIN: "B0EXAMPLE2", Title: "Charging Case", DetailPageURL: "https://www.amazon.com/dp/B0EXAMPLE2",
 		Large: img("https://m.media-amazon.com/images/I/52b-L.jpg")}
-	s, cat := newService(Page{Total: 312, Items: []Item{earbuds, noOffer}}, nil)
+	s, cat := newService(t, Page{Total: 312, Items: []Item{earbuds, noOffer}}, nil)
 	status, body := get(t, s, streamer.Sub, "/products/wireless%20earbuds?sort=Price:LowToHigh&page=2&language=en_US&origin=input")
 	require.Equal(t, http.StatusOK, status, body)
 	assert.JSONEq(t, `{
@@ -103,7 +94,7 @@ func TestSearchProductsDefaultsAndLimits(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.target, func(t *testing.T) {
-			s, cat := newService(Page{}, nil)
+			s, cat := newService(t, Page{}, nil)
 			status, body := get(t, s, streamer.Sub, tc.target)
 			require.Equal(t, http.StatusOK, status, body)
 			assert.JSONEq(t, `{"searchCount":0,"items":[],"keyword":`+jsonString(tc.want.Keywords)+`}`, body)
@@ -139,7 +130,7 @@ func TestSearchProductsRefusals(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s, cat := newService(Page{}, nil)
+			s, cat := newService(t, Page{}, nil)
 			status, body := get(t, s, tc.sub, tc.target)
 			assert.Equal(t, tc.status, status, body)
 			var e map[string]string
@@ -169,7 +160,7 @@ func TestSearchProductsCatalogErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s, _ := newService(Page{}, tc.err)
+			s, _ := newService(t, Page{}, tc.err)
 			status, body := get(t, s, streamer.Sub, "/products/lamp"+tc.query)
 			assert.Equal(t, tc.status, status, body)
 			assert.Contains(t, body, `"__type":"`+tc.typ+`"`)
@@ -193,7 +184,7 @@ func TestSearchProductsItemsAreValidOverlayData(t *testing.T) {
 		{ASIN: "long", Title: long, DetailPageURL: "https://www.amazon.com/dp/5", Large: img("https://i/5.jpg"),
 			Price: "From $1,234,567.89 to $9,876,543.21 (list)", MerchantName: strings.Repeat("m", 200)},
 	}
-	s, _ := newService(Page{Total: 8, Items: items}, nil)
+	s, _ := newService(t, Page{Total: 8, Items: items}, nil)
 	status, body := get(t, s, streamer.Sub, "/products/lamp")
 	require.Equal(t, http.StatusOK, status, body)
 	var resp struct {
