@@ -10,15 +10,16 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/storetest"
 	"github.com/onair/onair/shared/telemetry"
 )
 
@@ -26,50 +27,11 @@ const channelArn = "arn:aws:ivs:us-west-2:111122223333:channel/AbCdEf123456"
 
 var now = time.Date(2026, 1, 10, 18, 30, 0, 0, time.UTC)
 
-type fakeStore struct {
-	mu      sync.Mutex
-	users   map[string]onair.User
-	docs    map[string]json.RawMessage
-	putErr  error
-	userErr error
-}
-
-func (f *fakeStore) GetUser(ctx context.Context, sub string) (onair.User, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.userErr != nil {
-		return onair.User{}, f.userErr
-	}
-	u, ok := f.users[sub]
-	if !ok {
-		return onair.User{}, onair.ErrNotFound
-	}
-	return u, nil
-}
-
-func (f *fakeStore) GetDocument(ctx context.Context, sub, name string) (json.RawMessage, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	d, ok := f.docs[sub+"/"+name]
-	if !ok {
-		return nil, onair.ErrNotFound
-	}
-	return d, nil
-}
-
-func (f *fakeStore) PutDocument(ctx context.Context, sub, name string, doc json.RawMessage) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.putErr != nil {
-		return f.putErr
-	}
-	f.docs[sub+"/"+name] = append(json.RawMessage(nil), doc...)
-	return nil
-}
-
 type fakeSender struct {
 	errs  []error // returned by successive calls, then nil
 	calls []string
+	// during, when set, runs inside each call (e.g. to end the request).
+	during func()
 }
 
 func (f *fakeSender) PutMetadata(ctx context.Context, arn, metadata string) error {
@@ -77,6 +39,9 @@ func (f *fakeSender) PutMetadata(ctx context.Context, arn, metadata string) erro
 		return errors.New("wrong channel " + arn)
 	}
 	f.calls = append(f.calls, metadata)
+	if f.during != nil {
+		f.during()
+	}
 	if len(f.errs) > 0 {
 		err := f.errs[0]
 		f.errs = f.errs[1:]
@@ -86,7 +51,7 @@ func (f *fakeSender) PutMetadata(ctx context.Context, arn, metadata string) erro
 }
 
 type env struct {
-	store  *fakeStore
+	store  *storetest.Faults
 	sender *fakeSender
 	sleeps []time.Duration
 	now    time.Time
@@ -95,17 +60,16 @@ type env struct {
 	emf    bytes.Buffer
 }
 
-func newEnv() *env {
+func newEnv(t *testing.T) *env {
 	liveSince := now.Add(-time.Hour)
 	e := &env{
-		store: &fakeStore{
-			users: map[string]onair.User{
-				"sub-alice":   {Sub: "sub-alice", ChannelArn: channelArn, LiveSince: &liveSince, LiveStreamID: "st-1"},
-				"sub-noluck":  {Sub: "sub-noluck"},
-				"sub-offline": {Sub: "sub-offline", ChannelArn: channelArn},
-			},
-			docs: map[string]json.RawMessage{},
-		},
+		store: storetest.WithFaults(bolttest.New(t,
+			onair.User{Sub: "sub-alice", ChannelArn: channelArn, LiveSince: &liveSince, LiveStreamID: "st-1"},
+			onair.User{Sub: "sub-noluck"},
+			// Offline, on the same channel as alice (the store's channel
+			// index is not unique; the service looks users up by sub).
+			onair.User{Sub: "sub-offline", ChannelArn: channelArn},
+		)),
 		sender: &fakeSender{},
 		now:    now,
 	}
@@ -149,7 +113,7 @@ func (e *env) do(t *testing.T, ctx context.Context, sub, method, path, body stri
 }
 
 func TestSendStreamAction(t *testing.T) {
-	e := newEnv()
+	e := newEnv(t)
 	code, body := e.do(t, nil, "sub-alice", http.MethodPost, "/channel/actions/send", `{"name":"quiz","data":`+goodQuiz+`}`)
 	require.Equal(t, http.StatusOK, code, body)
 	assert.Equal(t, "quiz", body["name"])
@@ -178,7 +142,7 @@ func TestSendStreamAction(t *testing.T) {
 func TestStopClearsActive(t *testing.T) {
 	for _, stop := range []string{`{"name":null}`, `{}`, `{"name":null,"data":null}`} {
 		t.Run(stop, func(t *testing.T) {
-			e := newEnv()
+			e := newEnv(t)
 			code, _ := e.do(t, nil, "sub-alice", http.MethodPost, "/channel/actions/send", `{"name":"product","data":`+goodProduct+`}`)
 			require.Equal(t, http.StatusOK, code)
 			_, active := e.do(t, nil, "sub-alice", http.MethodGet, "/channel/actions/active", "")
@@ -197,19 +161,23 @@ func TestStopClearsActive(t *testing.T) {
 }
 
 func TestActiveActionOnlyDuringItsLiveSession(t *testing.T) {
-	e := newEnv()
+	e := newEnv(t)
 	code, _ := e.do(t, nil, "sub-alice", http.MethodPost, "/channel/actions/send", `{"name":"product","data":`+goodProduct+`}`)
 	require.Equal(t, http.StatusOK, code)
 
-	u := e.store.users["sub-alice"]
-	u.LiveSince, u.LiveStreamID = nil, ""
-	e.store.users["sub-alice"] = u
+	setLive := func(since *time.Time, streamID string) {
+		_, err := e.store.UpdateUser(t.Context(), "sub-alice", func(u *onair.User) error {
+			u.LiveSince, u.LiveStreamID = since, streamID
+			return nil
+		})
+		require.NoError(t, err)
+	}
+	setLive(nil, "")
 	_, active := e.do(t, nil, "sub-alice", http.MethodGet, "/channel/actions/active", "")
 	assert.Empty(t, active, "offline: nothing is shown")
 
 	later := now.Add(time.Hour)
-	u.LiveSince, u.LiveStreamID = &later, "st-2"
-	e.store.users["sub-alice"] = u
+	setLive(&later, "st-2")
 	_, active = e.do(t, nil, "sub-alice", http.MethodGet, "/channel/actions/active", "")
 	assert.Empty(t, active, "sent during an earlier session")
 
@@ -247,7 +215,7 @@ func TestSendStreamActionErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv()
+			e := newEnv(t)
 			e.sender.errs = tc.errs
 			code, body := e.do(t, nil, tc.sub, http.MethodPost, "/channel/actions/send", tc.body)
 			assert.Equal(t, tc.status, code, body)
@@ -261,7 +229,7 @@ func TestSendStreamActionErrors(t *testing.T) {
 }
 
 func TestSendRetriesThrottlingWithinTheChannelRate(t *testing.T) {
-	e := newEnv()
+	e := newEnv(t)
 	throttled := onair.Wrap(onair.Throttled, "TooManyRequestsException", "slow", nil)
 	e.sender.errs = []error{throttled, throttled}
 	code, _ := e.do(t, nil, "sub-alice", http.MethodPost, "/channel/actions/send", `{"name":"celebration"}`)
@@ -274,10 +242,10 @@ func TestSendRetriesThrottlingWithinTheChannelRate(t *testing.T) {
 }
 
 func TestSendStopsRetryingWhenTheRequestEnds(t *testing.T) {
-	e := newEnv()
+	e := newEnv(t)
 	e.sender.errs = []error{onair.Wrap(onair.Throttled, "TooManyRequestsException", "slow", nil)}
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
+	e.sender.during = cancel // the request ends while IVS throttles it
 	code, body := e.do(t, ctx, "sub-alice", http.MethodPost, "/channel/actions/send", `{"name":"celebration"}`)
 	assert.Equal(t, http.StatusTooManyRequests, code, body)
 	assert.Len(t, e.sender.calls, 1)
@@ -294,7 +262,7 @@ func TestRealSleepHonoursContext(t *testing.T) {
 }
 
 func TestSendTooLarge(t *testing.T) {
-	e := newEnv()
+	e := newEnv(t)
 	big := `{"title":"` + strings.Repeat("é", 256) + `","productURL":"https://a.co/` + strings.Repeat("x", 300) + `","images":{"large":{"url":"https://a.co/` + strings.Repeat("y", 300) + `"}}}`
 	code, body := e.do(t, nil, "sub-alice", http.MethodPost, "/channel/actions/send", `{"name":"amazon_product","data":`+big+`}`)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, code)
@@ -303,15 +271,15 @@ func TestSendTooLarge(t *testing.T) {
 }
 
 func TestSentEvenIfNotRecorded(t *testing.T) {
-	e := newEnv()
-	e.store.putErr = errors.New("dynamo down")
+	e := newEnv(t)
+	e.store.Fail("PutDocument", errors.New("dynamo down"))
 	code, body := e.do(t, nil, "sub-alice", http.MethodPost, "/channel/actions/send", `{"name":"celebration"}`)
 	assert.Equal(t, http.StatusOK, code, body)
 	assert.Len(t, e.sender.calls, 1)
 }
 
 func TestPresets(t *testing.T) {
-	e := newEnv()
+	e := newEnv(t)
 	code, body := e.do(t, nil, "sub-alice", http.MethodGet, "/channel/actions/presets", "")
 	require.Equal(t, http.StatusOK, code)
 	assert.Empty(t, body, "no presets yet")
@@ -351,7 +319,7 @@ func TestPresetsErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv()
+			e := newEnv(t)
 			code, body := e.do(t, nil, "sub-alice", http.MethodPut, "/channel/actions/presets", tc.body)
 			assert.Equal(t, tc.status, code, body)
 			assert.Contains(t, body["message"], tc.msg)
@@ -359,7 +327,7 @@ func TestPresetsErrors(t *testing.T) {
 			assert.ErrorIs(t, err, onair.ErrNotFound)
 		})
 	}
-	e := newEnv()
+	e := newEnv(t)
 	code, _ := e.do(t, nil, "", http.MethodGet, "/channel/actions/presets", "")
 	assert.Equal(t, http.StatusUnauthorized, code)
 }
