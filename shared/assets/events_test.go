@@ -51,7 +51,7 @@ func upload(key, version, sequencer string, at time.Time) string {
 }
 
 func TestUpdateAssetVersionStoresTheVersionURL(t *testing.T) {
-	e := newEnv(alice)
+	e := newEnv(t, alice)
 	at := testNow.Add(-time.Minute).Add(123 * time.Millisecond)
 	failed := process(t, e, upload("asset-alice/avatar", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", "0055AED6DCD90281E5", at))
 	assert.Empty(t, failed)
@@ -59,20 +59,20 @@ func TestUpdateAssetVersionStoresTheVersionURL(t *testing.T) {
 		URL:          "https://d111111abcdef8.cloudfront.net/asset-alice/avatar?versionId=3HL4kqtJlcpXroDTDmJ%2BrmSpXd3dIbrHY",
 		Sequencer:    "0055AED6DCD90281E5",
 		LastModified: at,
-	}, e.store.user(alice.Sub).ChannelAssets[Avatar])
-	assert.Equal(t, "custom", e.store.user(alice.Sub).Avatar, "the choice of image is UpdatePreferences', not this")
+	}, e.user(alice.Sub).ChannelAssets[Avatar])
+	assert.Equal(t, "custom", e.user(alice.Sub).Avatar, "the choice of image is UpdatePreferences', not this")
 }
 
 func TestUpdateAssetVersionIsIdempotentAndOrdered(t *testing.T) {
-	e := newEnv(alice)
+	e := newEnv(t, alice)
 	older := upload("asset-alice/banner", "v1", "0055AED6DCD90281E5", testNow.Add(-2*time.Minute))
 	newer := upload("asset-alice/banner", "v2", "0055AED6DCD90281F1", testNow.Add(-time.Minute))
 	assert.Empty(t, process(t, e, newer))
-	writes := e.store.writes
+	writes := e.user(alice.Sub).Version
 	assert.Empty(t, process(t, e, newer), "redelivery")
 	assert.Empty(t, process(t, e, older), "late older event")
-	assert.Equal(t, writes, e.store.writes, "neither wrote anything")
-	assert.Equal(t, "https://d111111abcdef8.cloudfront.net/asset-alice/banner?versionId=v2", e.store.user(alice.Sub).ChannelAssets[Banner].URL)
+	assert.Equal(t, writes, e.user(alice.Sub).Version, "neither wrote anything")
+	assert.Equal(t, "https://d111111abcdef8.cloudfront.net/asset-alice/banner?versionId=v2", e.user(alice.Sub).ChannelAssets[Banner].URL)
 }
 
 // Any delivery order of any number of uploads, with duplicates, ends with
@@ -86,7 +86,7 @@ func TestUpdateAssetVersionAnyOrder(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 50 {
-		e := newEnv(alice)
+		e := newEnv(t, alice)
 		batch := append([]string(nil), bodies...)
 		batch = append(batch, bodies[rng.IntN(len(bodies))], bodies[rng.IntN(len(bodies))])
 		rng.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
@@ -96,7 +96,7 @@ func TestUpdateAssetVersionAnyOrder(t *testing.T) {
 			require.Empty(t, process(t, e, batch[:n]...))
 			batch = batch[n:]
 		}
-		a := e.store.user(alice.Sub).ChannelAssets[Avatar]
+		a := e.user(alice.Sub).ChannelAssets[Avatar]
 		require.Equal(t, "https://d111111abcdef8.cloudfront.net/asset-alice/avatar?versionId=v5", a.URL, "round %d", round)
 		require.Equal(t, "0055AED6DE", a.Sequencer)
 	}
@@ -126,18 +126,18 @@ func TestCompareSequencers(t *testing.T) {
 func TestUpdateAssetVersionAfterDelete(t *testing.T) {
 	u := clone(alice)
 	u.ChannelAssets = map[string]onair.Asset{Avatar: {URL: "https://cdn/asset-alice/avatar?versionId=v1", Sequencer: "0055AED6DCD90281E5", LastModified: testNow.Add(-time.Hour)}}
-	e := newEnv(u)
+	e := newEnv(t, u)
 	status, _ := call(t, e.svc.DeleteAsset(), "DELETE", alice.Sub, `{"assetType":"avatar"}`)
 	require.Equal(t, 204, status)
 
 	// An upload made before the deletion, whose event arrives after it, does
 	// not bring the deleted image back even though its sequencer is newer.
 	assert.Empty(t, process(t, e, upload("asset-alice/avatar", "v2", "0055AED6DCD90281F0", testNow.Add(-time.Second))))
-	assert.Empty(t, e.store.user(alice.Sub).ChannelAssets[Avatar].URL)
+	assert.Empty(t, e.user(alice.Sub).ChannelAssets[Avatar].URL)
 
 	// A new upload after the deletion shows.
 	assert.Empty(t, process(t, e, upload("asset-alice/avatar", "v3", "0055AED6DCD9028200", testNow.Add(time.Second))))
-	assert.Equal(t, "https://d111111abcdef8.cloudfront.net/asset-alice/avatar?versionId=v3", e.store.user(alice.Sub).ChannelAssets[Avatar].URL)
+	assert.Equal(t, "https://d111111abcdef8.cloudfront.net/asset-alice/avatar?versionId=v3", e.user(alice.Sub).ChannelAssets[Avatar].URL)
 }
 
 func TestUpdateAssetVersionIgnores(t *testing.T) {
@@ -153,9 +153,9 @@ func TestUpdateAssetVersionIgnores(t *testing.T) {
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
-			e := newEnv(alice)
+			e := newEnv(t, alice)
 			assert.Empty(t, process(t, e, body), "never retried: a retry cannot make it succeed")
-			assert.Zero(t, e.store.writes)
+			assert.Equal(t, int64(1), e.user(alice.Sub).Version, "nothing written")
 		})
 	}
 }
@@ -163,38 +163,38 @@ func TestUpdateAssetVersionIgnores(t *testing.T) {
 func TestUpdateAssetVersionKeysAreURLDecoded(t *testing.T) {
 	u := clone(alice)
 	u.ChannelAssetID = "asset alice+1"
-	e := newEnv(u)
+	e := newEnv(t, u)
 	assert.Empty(t, process(t, e, upload("asset+alice%2B1/banner", "v1", "01", testNow)))
-	assert.Equal(t, "https://d111111abcdef8.cloudfront.net/asset alice+1/banner?versionId=v1", e.store.user(alice.Sub).ChannelAssets[Banner].URL)
+	assert.Equal(t, "https://d111111abcdef8.cloudfront.net/asset alice+1/banner?versionId=v1", e.user(alice.Sub).ChannelAssets[Banner].URL)
 }
 
 func TestUpdateAssetVersionWithoutVersionOrTime(t *testing.T) {
-	e := newEnv(alice)
+	e := newEnv(t, alice)
 	body := `{"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"b"},"object":{"key":"asset-alice/avatar","sequencer":"0A"}}}]}`
 	assert.Empty(t, process(t, e, body))
 	assert.Equal(t, onair.Asset{URL: "https://d111111abcdef8.cloudfront.net/asset-alice/avatar", Sequencer: "0A", LastModified: testNow},
-		e.store.user(alice.Sub).ChannelAssets[Avatar])
+		e.user(alice.Sub).ChannelAssets[Avatar])
 }
 
 func TestUpdateAssetVersionReportsFailuresPerMessage(t *testing.T) {
 	bob := onair.User{Sub: "sub-bob", ChannelAssetID: "asset-bob"}
 	t.Run("malformed bodies go to the dead-letter queue", func(t *testing.T) {
-		e := newEnv(alice)
+		e := newEnv(t, alice)
 		failed := process(t, e, `not json`, `{"Records":[]}`, upload("asset-alice/avatar", "v1", "01", testNow))
 		assert.Equal(t, []string{"m1", "m2"}, failed)
-		assert.NotEmpty(t, e.store.user(alice.Sub).ChannelAssets[Avatar].URL, "the good message is processed")
+		assert.NotEmpty(t, e.user(alice.Sub).ChannelAssets[Avatar].URL, "the good message is processed")
 	})
 	t.Run("store errors are retried", func(t *testing.T) {
-		e := newEnv(alice, bob)
-		e.store.fail["UpdateUser"] = onair.Wrap(onair.Unavailable, "", "", assert.AnError)
+		e := newEnv(t, alice, bob)
+		e.store.FailAll("UpdateUser", onair.Wrap(onair.Unavailable, "", "", assert.AnError))
 		failed := process(t, e, upload("asset-alice/avatar", "v1", "01", testNow), upload("asset-bob/avatar", "v1", "01", testNow))
 		assert.Equal(t, []string{"m1", "m2"}, failed)
-		delete(e.store.fail, "UpdateUser")
+		e.store.FailAll("UpdateUser", nil)
 		assert.Empty(t, process(t, e, upload("asset-alice/avatar", "v1", "01", testNow)), "the redelivery succeeds")
 	})
 	t.Run("lookup errors are retried", func(t *testing.T) {
-		e := newEnv(alice)
-		e.store.fail["GetUserByAssetID"] = assert.AnError
+		e := newEnv(t, alice)
+		e.store.FailAll("GetUserByAssetID", assert.AnError)
 		assert.Equal(t, []string{"m1"}, process(t, e, upload("asset-alice/avatar", "v1", "01", testNow)))
 	})
 }

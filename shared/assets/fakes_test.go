@@ -3,7 +3,6 @@ package assets
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -14,88 +13,16 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/storetest"
 )
 
 var testNow = time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
 
-// fakeStore keeps users in memory with the store contract's UpdateUser
-// semantics (ErrUnchanged skips the write, Version counts writes).
-type fakeStore struct {
-	mu     sync.Mutex
-	users  map[string]onair.User
-	writes int
-	// fail makes the named operation return the error.
-	fail map[string]error
-}
-
-func newFakeStore(users ...onair.User) *fakeStore {
-	s := &fakeStore{users: map[string]onair.User{}, fail: map[string]error{}}
-	for _, u := range users {
-		s.users[u.Sub] = clone(u)
-	}
-	return s
-}
-
 func clone(u onair.User) onair.User {
 	u.ChannelAssets = maps.Clone(u.ChannelAssets)
 	return u
-}
-
-func (s *fakeStore) user(sub string) onair.User {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return clone(s.users[sub])
-}
-
-func (s *fakeStore) GetUser(ctx context.Context, sub string) (onair.User, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.fail["GetUser"]; err != nil {
-		return onair.User{}, err
-	}
-	u, ok := s.users[sub]
-	if !ok {
-		return onair.User{}, onair.ErrNotFound
-	}
-	return clone(u), nil
-}
-
-func (s *fakeStore) GetUserByAssetID(ctx context.Context, id string) (onair.User, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.fail["GetUserByAssetID"]; err != nil {
-		return onair.User{}, err
-	}
-	for _, u := range s.users {
-		if id != "" && u.ChannelAssetID == id {
-			return clone(u), nil
-		}
-	}
-	return onair.User{}, onair.ErrNotFound
-}
-
-func (s *fakeStore) UpdateUser(ctx context.Context, sub string, fn func(*onair.User) error) (onair.User, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.fail["UpdateUser"]; err != nil {
-		return onair.User{}, err
-	}
-	cur, ok := s.users[sub]
-	if !ok {
-		return onair.User{}, onair.ErrNotFound
-	}
-	next := clone(cur)
-	if err := fn(&next); err != nil {
-		if errors.Is(err, onair.ErrUnchanged) {
-			return clone(cur), nil
-		}
-		return onair.User{}, err
-	}
-	next.Version++
-	s.users[sub] = clone(next)
-	s.writes++
-	return next, nil
 }
 
 // fakeBucket records the bucket calls.
@@ -136,18 +63,27 @@ var alice = onair.User{Sub: "sub-alice", Username: "alice", Avatar: "custom", Ba
 	ChannelArn: "arn:aws:ivs:us-east-1:111122223333:channel/abc"}
 
 type env struct {
-	store  *fakeStore
+	t      *testing.T
+	store  *storetest.Faults
 	bucket *fakeBucket
 	svc    *service
 }
 
-func newEnv(users ...onair.User) *env {
-	st := newFakeStore(users...)
+func newEnv(t *testing.T, users ...onair.User) *env {
+	st := storetest.WithFaults(bolttest.New(t, users...))
 	b := &fakeBucket{}
-	return &env{store: st, bucket: b, svc: &service{
+	return &env{t: t, store: st, bucket: b, svc: &service{
 		Store: st, Bucket: b, BaseURL: "https://d111111abcdef8.cloudfront.net",
 		Now: func() time.Time { return testNow }, PresetAvatar: func() string { return "tiger" },
 	}}
+}
+
+// user reads the stored user.
+func (e *env) user(sub string) onair.User {
+	e.t.Helper()
+	u, err := e.store.GetUser(e.t.Context(), sub)
+	require.NoError(e.t, err)
+	return u
 }
 
 // call serves one request as sub (anonymous when sub is "") and returns the

@@ -23,7 +23,7 @@ func TestCreateAssetUpload(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.body, func(t *testing.T) {
-			e := newEnv(alice)
+			e := newEnv(t, alice)
 			status, body := call(t, e.svc.CreateAssetUpload(), http.MethodPost, alice.Sub, tc.body)
 			assert.Equal(t, http.StatusOK, status, body)
 			assert.Equal(t, "https://bucket.example/", body["url"])
@@ -57,7 +57,7 @@ func TestCreateAssetUploadErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(alice, unprovisioned)
+			e := newEnv(t, alice, unprovisioned)
 			e.bucket.fail = tc.fail
 			status, body := call(t, e.svc.CreateAssetUpload(), http.MethodPost, tc.sub, tc.body)
 			assert.Equal(t, tc.status, status, body)
@@ -76,21 +76,21 @@ func TestDeleteAsset(t *testing.T) {
 		Banner: {URL: "https://cdn/asset-alice/banner?versionId=v1", Sequencer: "0055AED6DCD9028100", LastModified: testNow.Add(-time.Hour)},
 	}
 	t.Run("avatar: cleared, preset avatar chosen, banner kept", func(t *testing.T) {
-		e := newEnv(uploaded)
+		e := newEnv(t, uploaded)
 		status, body := call(t, e.svc.DeleteAsset(), http.MethodDelete, alice.Sub, `{"assetType":"avatar"}`)
 		assert.Equal(t, http.StatusNoContent, status, body)
 		assert.Equal(t, []string{"asset-alice/avatar"}, e.bucket.deleted)
-		u := e.store.user(alice.Sub)
+		u := e.user(alice.Sub)
 		assert.Equal(t, onair.Asset{Sequencer: "0055AED6DCD90281E5", LastModified: testNow}, u.ChannelAssets[Avatar], "tombstone: no URL")
 		assert.Equal(t, uploaded.ChannelAssets[Banner], u.ChannelAssets[Banner])
 		assert.Equal(t, "tiger", u.Avatar, "no longer names a deleted upload")
 		assert.Equal(t, "custom", u.Banner)
 	})
 	t.Run("banner: default banner", func(t *testing.T) {
-		e := newEnv(uploaded)
+		e := newEnv(t, uploaded)
 		status, _ := call(t, e.svc.DeleteAsset(), http.MethodDelete, alice.Sub, `{"assetType":"banner"}`)
 		assert.Equal(t, http.StatusNoContent, status)
-		u := e.store.user(alice.Sub)
+		u := e.user(alice.Sub)
 		assert.Empty(t, u.ChannelAssets[Banner].URL)
 		assert.Equal(t, "", u.Banner)
 		assert.Equal(t, "custom", u.Avatar)
@@ -98,21 +98,21 @@ func TestDeleteAsset(t *testing.T) {
 	t.Run("a preset stays as it is", func(t *testing.T) {
 		u := clone(uploaded)
 		u.Avatar = "bear"
-		e := newEnv(u)
+		e := newEnv(t, u)
 		status, _ := call(t, e.svc.DeleteAsset(), http.MethodDelete, alice.Sub, `{"assetType":"avatar"}`)
 		assert.Equal(t, http.StatusNoContent, status)
-		assert.Equal(t, "bear", e.store.user(alice.Sub).Avatar)
+		assert.Equal(t, "bear", e.user(alice.Sub).Avatar)
 	})
 	t.Run("nothing uploaded: still 204, idempotent", func(t *testing.T) {
 		u := clone(alice)
 		u.Avatar = "bear"
-		e := newEnv(u)
+		e := newEnv(t, u)
 		for range 2 {
 			status, _ := call(t, e.svc.DeleteAsset(), http.MethodDelete, alice.Sub, `{"assetType":"avatar"}`)
 			assert.Equal(t, http.StatusNoContent, status)
 		}
 		assert.Equal(t, []string{"asset-alice/avatar", "asset-alice/avatar"}, e.bucket.deleted)
-		assert.Empty(t, e.store.user(alice.Sub).ChannelAssets[Avatar].URL)
+		assert.Empty(t, e.user(alice.Sub).ChannelAssets[Avatar].URL)
 	})
 }
 
@@ -141,16 +141,16 @@ func TestDeleteAssetErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			u := clone(alice)
 			u.ChannelAssets = map[string]onair.Asset{Avatar: {URL: "https://cdn/asset-alice/avatar?versionId=v1"}}
-			e := newEnv(u, unprovisioned)
+			e := newEnv(t, u, unprovisioned)
 			e.bucket.fail = tc.bucketErr
 			if tc.storeErr != nil {
-				e.store.fail["UpdateUser"] = tc.storeErr
+				e.store.FailAll("UpdateUser", tc.storeErr)
 			}
 			status, body := call(t, e.svc.DeleteAsset(), http.MethodDelete, tc.sub, tc.body)
 			assert.Equal(t, tc.status, status, body)
 			assert.Equal(t, tc.typ, body["__type"])
 			assert.Equal(t, tc.deleted, len(e.bucket.deleted) > 0)
-			assert.Equal(t, "https://cdn/asset-alice/avatar?versionId=v1", e.store.user(alice.Sub).ChannelAssets[Avatar].URL)
+			assert.Equal(t, "https://cdn/asset-alice/avatar?versionId=v1", e.user(alice.Sub).ChannelAssets[Avatar].URL)
 		})
 	}
 }

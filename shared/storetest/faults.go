@@ -24,6 +24,7 @@ type Faults struct {
 	mu    sync.Mutex
 	calls map[string]int
 	next  map[string][]error
+	all   map[string]error
 	hooks []func(ctx context.Context, op string, args []any) error
 }
 
@@ -31,7 +32,7 @@ var _ store.Store = (*Faults)(nil)
 
 // WithFaults wraps s; with nothing set up it behaves exactly as s.
 func WithFaults(s store.Store) *Faults {
-	return &Faults{Store: s, calls: map[string]int{}, next: map[string][]error{}}
+	return &Faults{Store: s, calls: map[string]int{}, next: map[string][]error{}, all: map[string]error{}}
 }
 
 var storeType = reflect.TypeOf((*store.Store)(nil)).Elem()
@@ -52,8 +53,17 @@ func (f *Faults) Fail(op string, errs ...error) {
 	f.next[op] = append(f.next[op], errs...)
 }
 
-// Before runs fn before every call of every operation (after the failures
-// queued by Fail, which skip it), with the call's arguments other than the
+// FailAll makes every call of op return err, after the failures queued by
+// Fail, until FailAll(op, nil).
+func (f *Faults) FailAll(op string, err error) {
+	checkOp(op)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.all[op] = err
+}
+
+// Before runs fn before every call of every operation (unless the call
+// fails by Fail or FailAll), with the call's arguments other than the
 // context and update functions. A non-nil error from fn is returned instead
 // of calling the store. fn runs without any lock held, so it may use the
 // store itself, e.g. to land a concurrent write just before an update.
@@ -76,9 +86,10 @@ func (f *Faults) enter(ctx context.Context, op string, args ...any) error {
 	f.mu.Lock()
 	f.calls[op]++
 	var queued error
-	hasQueued := len(f.next[op]) > 0
-	if hasQueued {
+	if len(f.next[op]) > 0 {
 		queued, f.next[op] = f.next[op][0], f.next[op][1:]
+	} else {
+		queued = f.all[op]
 	}
 	hooks := append([]func(context.Context, string, []any) error(nil), f.hooks...)
 	f.mu.Unlock()

@@ -55,6 +55,18 @@ func TestFaults(t *testing.T) {
 	assert.Equal(t, "alice", u.Username)
 	assert.Equal(t, 3, f.Calls("GetUser"))
 
+	f.FailAll("GetUser", boom)
+	f.Fail("GetUser", nil)
+	_, err = f.GetUser(ctx, "u1")
+	require.NoError(t, err, "a queued pass comes first")
+	for range 2 {
+		_, err = f.GetUser(ctx, "u1")
+		require.ErrorIs(t, err, boom)
+	}
+	f.FailAll("GetUser", nil)
+	_, err = f.GetUser(ctx, "u1")
+	require.NoError(t, err)
+
 	var seen []string
 	f.Before(func(ctx context.Context, op string, args []any) error {
 		if op == "UpdateUser" {
