@@ -103,9 +103,10 @@ type Config struct {
 	AssetUploadURL string
 }
 
-// GetChannel serves GET /channel.
-func GetChannel(st Store) http.Handler {
-	return (&service{Store: st}).GetChannel()
+// GetChannel serves GET /channel; it finishes an interrupted rename of the
+// caller in accounts (see Rename).
+func GetChannel(st Store, accounts Accounts) http.Handler {
+	return (&service{Store: st, Accounts: accounts}).GetChannel()
 }
 
 // CreateChannelResources serves POST /channel/resources/create: the

@@ -6,6 +6,7 @@ import (
 
 	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/telemetry"
 )
 
 // ChannelView is the caller's profile and channel, in the reference's shape
@@ -82,16 +83,29 @@ func View(u onair.User) ChannelView {
 // user whose channel is not provisioned yet gets 404
 // ChannelNotProvisionedException (the reference answered 500); the web app
 // then calls POST /channel/resources/create. A missing profile is 404
-// UserNotFoundException, which provisioning also repairs.
+// UserNotFoundException, which provisioning also repairs. A rename left
+// pending by an interrupted request is settled first (settleRename), so the
+// name shown is the one the user signs in with; if that cannot be done now,
+// the profile is shown as stored and the next call tries again.
 func (s *service) GetChannel() http.Handler {
 	return httpapi.Func(func(w http.ResponseWriter, r *http.Request) error {
 		c, err := httpapi.MustCaller(r)
 		if err != nil {
 			return err
 		}
-		u, err := s.getChannel(r.Context(), c.Sub)
+		u, err := s.getUser(r.Context(), c.Sub)
 		if err != nil {
 			return err
+		}
+		if u.Rename != nil {
+			if settled, err := s.settleRename(r.Context(), c, u); err != nil {
+				telemetry.Logger(r.Context()).Warn("rename: could not settle a pending rename", "err", err.Error())
+			} else {
+				u = settled
+			}
+		}
+		if u.ChannelArn == "" {
+			return errNotProvisioned()
 		}
 		return httpapi.WriteJSON(w, http.StatusOK, View(u))
 	})

@@ -53,14 +53,21 @@ func TestUpdateUsername(t *testing.T) {
 			body:  `{"newUsername":"alice2"}`, status: 429, typ: "TooManyRequestsException", profile: "alice",
 		},
 		{
+			// Whether Cognito applied it is unknown: the intent stays for
+			// the next call (TestRenameConvergesAfterACrashAtEachStep).
 			name:  "Cognito failure",
 			setup: func(e *env) { e.accounts.inject("AdminUpdateUserAttributes", errBoom) },
 			body:  `{"newUsername":"alice2"}`, status: 500, typ: "ChangeUsernameException", profile: "alice",
 		},
 		{
-			name:  "profile write fails: Cognito is put back",
+			name:  "intent write fails: nothing changes",
 			setup: func(e *env) { e.store.inject("UpdateUser", errBoom) },
-			body:  `{"newUsername":"alice2"}`, status: 500, typ: "ChangeUsernameException", profile: "alice", alias: "alice",
+			body:  `{"newUsername":"alice2"}`, status: 500, typ: "ChangeUsernameException", profile: "alice",
+		},
+		{
+			name:  "profile write fails: the intent stays, Cognito has the new name",
+			setup: func(e *env) { e.store.inject("UpdateUser", nil, errBoom) },
+			body:  `{"newUsername":"alice2"}`, status: 500, typ: "ChangeUsernameException", profile: "alice", alias: "alice2",
 		},
 		{
 			name: "provisioning in progress",

@@ -37,6 +37,11 @@ type User struct {
 	// concurrent resets never leave IVS holding a key other than the stored
 	// one (or hand out a key the other deleted).
 	KeyReset *Claim `json:"keyReset,omitempty"`
+	// Rename is set while a rename is under way: written before Cognito's
+	// preferred_username changes and cleared in the same write that moves
+	// Username, so a rename interrupted in between (a crash, a timeout) is
+	// found and finished by the next call (shared/channels).
+	Rename *RenameIntent `json:"rename,omitempty"`
 
 	// ChannelAssets holds uploaded images by asset type ("avatar", "banner").
 	ChannelAssets map[string]Asset `json:"channelAssets,omitempty"`
@@ -64,6 +69,15 @@ func (u User) IsLive() bool { return u.LiveSince != nil }
 
 // Claim marks an operation in progress by one caller.
 type Claim struct {
+	Token     string    `json:"token"`
+	StartedAt time.Time `json:"startedAt"`
+}
+
+// RenameIntent records a rename from one username to another, by one
+// request (Token), begun at StartedAt.
+type RenameIntent struct {
+	From      string    `json:"from"`
+	To        string    `json:"to"`
 	Token     string    `json:"token"`
 	StartedAt time.Time `json:"startedAt"`
 }
