@@ -22,6 +22,9 @@ var forbiddenDeps = []string{
 	"html/template",
 	"google.golang.org/grpc",
 	"github.com/aws/aws-sdk-go/", // v1 (v2 is aws-sdk-go-v2)
+	// The recorder of AWS calls and the policy evaluator are for the
+	// offline stack and tests only (docs/security.md).
+	"github.com/onair/onair/shared/iam",
 }
 
 // sdkService is the prefix of the AWS SDK's service packages.

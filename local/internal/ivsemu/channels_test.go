@@ -356,6 +356,8 @@ func TestChannelTags(t *testing.T) {
 	got, err := e.ivs.GetChannel(e.ctx, &ivs.GetChannelInput{Arn: ch.Channel.Arn})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"onair:owner": "sub-1"}, got.Channel.Tags)
+	assert.Equal(t, map[string]string{"onair:owner": "sub-1"}, e.svc.Tags(*ch.Channel.Arn), "Tags reads what the API holds")
+	assert.Nil(t, e.svc.Tags("arn:aws:ivs:us-east-1:111122223333:channel/gone"))
 
 	_, err = e.ivs.ListTagsForResource(e.ctx, &ivs.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:ivs:us-east-1:111122223333:channel/gone")})
 	var nf *types.ResourceNotFoundException

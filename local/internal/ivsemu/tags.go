@@ -120,3 +120,18 @@ func (s *Service) untagResource(bucket, arn string, keys []string) error {
 		return nil
 	})
 }
+
+// Tags returns the tags of the channel, stream key, stage, public key or
+// room arn as they are now; nil when there is no such resource. The offline
+// stack's recorder of AWS calls reads them for aws:ResourceTag conditions.
+func (s *Service) Tags(arn string) map[string]string {
+	bucket, _, ok := bucketForArn(arn)
+	if !ok {
+		return nil
+	}
+	tags, err := s.listTags(bucket, arn)
+	if err != nil {
+		return nil
+	}
+	return tags
+}

@@ -40,6 +40,8 @@ func (s *Stack) buckets(r samtemplate.Resolver) (names []string, notes []s3Notif
 			name = r.Refs[id]
 		}
 		r.Refs[id] = name
+		// The ARN follows the name (policies name the bucket by GetAtt Arn).
+		r.Attrs[id+".Arn"] = "arn:" + r.Pseudo["AWS::Partition"] + ":s3:::" + name
 		names = append(names, name)
 		byDomain[r.Attrs[id+".RegionalDomainName"]] = name
 		byDomain[r.Attrs[id+".DomainName"]] = name

@@ -40,6 +40,7 @@ import (
 	"github.com/onair/onair/shared/bolt"
 	"github.com/onair/onair/shared/dynamo"
 	"github.com/onair/onair/shared/functions"
+	"github.com/onair/onair/shared/iam"
 	"github.com/onair/onair/shared/jwtauth"
 	"github.com/onair/onair/shared/samtemplate"
 	"github.com/onair/onair/shared/store"
@@ -87,6 +88,10 @@ type Options struct {
 	// Out receives the human-oriented console lines (mail, URLs).
 	Out io.Writer
 	Now func() time.Time
+	// RecordAWSCalls records every AWS operation each function performs,
+	// with the IAM requests AWS would authorize for it (AWSCalls), so that
+	// tests can prove the template's policies sufficient (CheckPolicies).
+	RecordAWSCalls bool
 }
 
 // Stack is a running offline stack.
@@ -122,6 +127,9 @@ type Stack struct {
 	secrets *secretsemu.Service
 	host    *host.Host
 	sfu     *sfu.Server
+	calls   *iam.Recorder // nil unless Options.RecordAWSCalls
+	// resolve evaluates the template's intrinsics with the local stand-ins.
+	resolve samtemplate.Resolver
 
 	envs map[string]map[string]string // each function's resolved environment
 
@@ -267,6 +275,18 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	resolver, err := s.resolver(id)
 	if err != nil {
 		return nil, err
+	}
+	s.resolve = resolver
+	if opts.RecordAWSCalls {
+		// Resource tags as the IVS emulators hold them at the time of each
+		// call (the emulators start after the functions are declared, but
+		// before any is built).
+		s.calls = iam.NewRecorder(opts.Region, opts.Account, func(arn string) map[string]string {
+			if s.ivs == nil {
+				return nil
+			}
+			return s.ivs.Tags(arn)
+		})
 	}
 	if err := s.startS3(resolver); err != nil {
 		return nil, err
@@ -415,10 +435,14 @@ func (s *Stack) startFunctions(r samtemplate.Resolver) error {
 			if !built {
 				return nil, fmt.Errorf("%s: no builder in shared/functions", fnName)
 			}
+			cfg := s.awsConfig()
+			if s.calls != nil {
+				s.calls.Install(fnName, &cfg)
+			}
 			return fn.Build(ctx, &app.Platform{
 				Name:       fnName,
 				Env:        app.Env(func(k string) string { return env[k] }),
-				AWS:        s.awsConfig(),
+				AWS:        cfg,
 				Clock:      s.opts.Now,
 				Logger:     logger,
 				MetricsOut: metricsWriter{logger},
@@ -527,6 +551,32 @@ func (s *Stack) webrtcURL() string { return "https://" + s.rtcLn.Addr().String()
 // Invoke runs a function of the stack (tests, tools).
 func (s *Stack) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
 	return s.host.Invoke(ctx, function, payload)
+}
+
+// AWSCalls returns the AWS operations the functions performed, in order
+// (with Options.RecordAWSCalls; nil otherwise).
+func (s *Stack) AWSCalls() []iam.Call {
+	if s.calls == nil {
+		return nil
+	}
+	return s.calls.Calls()
+}
+
+// Policies returns the IAM policies of the deployed functions, resolved as
+// this stack resolves the template (its account, region, stack name and
+// the local stand-ins of its resources).
+func (s *Stack) Policies() (map[string]iam.Policy, error) {
+	return iam.FunctionPolicies(s.tmpl, s.resolve)
+}
+
+// CheckPolicies evaluates every recorded AWS call against its function's
+// policy in template.yaml and returns the calls it does not allow.
+func (s *Stack) CheckPolicies() ([]iam.Violation, error) {
+	policies, err := s.Policies()
+	if err != nil {
+		return nil, err
+	}
+	return iam.Check(policies, s.AWSCalls()), nil
 }
 
 // Store returns the stack's store (tests).

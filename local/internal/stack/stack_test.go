@@ -58,6 +58,7 @@ func boot(t *testing.T, overrides map[string]string, now func() time.Time) *stac
 		Template: "../../../template.yaml", DataDir: t.TempDir(),
 		WebAddr: "127.0.0.1:0", APIAddr: "127.0.0.1:0", AWSAddr: "127.0.0.1:0",
 		ParameterOverrides: overrides,
+		RecordAWSCalls:     true,
 	}
 	if os.Getenv("ONAIR_TEST_LOG") != "" { // the stack's own log, for debugging a failure
 		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -65,6 +66,9 @@ func boot(t *testing.T, overrides map[string]string, now func() time.Time) *stac
 	s, err := stack.Start(context.Background(), opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, s.Close()) })
+	// Every AWS call the test made the functions perform must be allowed by
+	// their policies in template.yaml (iam_test.go).
+	t.Cleanup(func() { checkPolicies(t, s) })
 	return s
 }
 
