@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/products"
 )
@@ -462,7 +463,7 @@ func TestMarketplaces(t *testing.T) {
 // Through the domain service: every link is the caller's, not the operator's.
 func TestSearchProductsTagsLinksWithTheTrackingID(t *testing.T) {
 	f := newFixture(t, "", lwaCreds)
-	svc := &products.Service{Store: userStore{onair.User{Sub: "sub-1", TrackingID: "ch1abcdef-20"}}, Catalog: f.client}
+	svc := &products.Service{Store: bolttest.New(t, onair.User{Sub: "sub-1", TrackingID: "ch1abcdef-20"}), Catalog: f.client}
 	req := httptest.NewRequest(http.MethodGet, "/products/wireless%20earbuds?page=2", nil)
 	req = req.WithContext(onair.WithCaller(req.Context(), onair.Caller{Sub: "sub-1"}))
 	rec := httptest.NewRecorder()
@@ -481,13 +482,4 @@ func TestSearchProductsTagsLinksWithTheTrackingID(t *testing.T) {
 	assert.Equal(t, "operator-20", f.amazon.lastBody["partnerTag"], "requests are made for the operator's store")
 	assert.Equal(t, "$19.99", resp.Items[0].Price.DisplayAmount)
 	assert.Equal(t, "Amazon.com", resp.Items[0].MerchantInfo.Name)
-}
-
-type userStore struct{ u onair.User }
-
-func (s userStore) GetUser(_ context.Context, sub string) (onair.User, error) {
-	if sub != s.u.Sub {
-		return onair.User{}, onair.ErrNotFound
-	}
-	return s.u, nil
 }
