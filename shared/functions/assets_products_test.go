@@ -21,6 +21,7 @@ import (
 
 	"github.com/onair/onair/shared/app"
 	"github.com/onair/onair/shared/bolt"
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/channels"
 	"github.com/onair/onair/shared/onair"
 )
@@ -58,9 +59,7 @@ type assetFixture struct {
 // asset id derived from the sub as provisioning derives it.
 func newAssetFixture(t *testing.T) *assetFixture {
 	t.Helper()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "onair.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
+	st := bolttest.New(t)
 	now := time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)
 	require.NoError(t, st.CreateUser(context.Background(), onair.User{
 		Sub: sampleSub, Username: "viewer42", Email: "viewer42@example.com", Avatar: "custom", Color: "blue", CreatedAt: now,

@@ -18,42 +18,23 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/bolt"
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/store"
 )
 
-// channelsStore holds one profile, with the methods the channel functions
-// touch in these tests; anything else panics through the nil store.Store.
-type channelsStore struct {
-	store.Store
-	mu sync.Mutex
-	u  onair.User
+// channelsStore is the bolt store holding the provisioned profile.
+func channelsStore(t *testing.T) *bolt.Store {
+	return bolttest.New(t, provisionedProfile())
 }
 
-func (s *channelsStore) GetUser(_ context.Context, sub string) (onair.User, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if sub != s.u.Sub {
-		return onair.User{}, onair.ErrNotFound
-	}
-	return s.u, nil
-}
-
-func (s *channelsStore) UpdateUser(_ context.Context, sub string, fn func(*onair.User) error) (onair.User, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if sub != s.u.Sub {
-		return onair.User{}, onair.ErrNotFound
-	}
-	u := s.u
-	if err := fn(&u); err == onair.ErrUnchanged {
-		return s.u, nil
-	} else if err != nil {
-		return onair.User{}, err
-	}
-	u.Version++
-	s.u = u
-	return u, nil
+// profile reads the profile back.
+func profile(t *testing.T, st store.Store) onair.User {
+	t.Helper()
+	u, err := st.GetUser(t.Context(), channelsSub)
+	require.NoError(t, err)
+	return u
 }
 
 // channelsIVS is IVS's rest-json for a stream key reset of a channel that is
@@ -146,7 +127,7 @@ func provisionedProfile() onair.User {
 }
 
 func TestGetChannelServesItsSampleEvent(t *testing.T) {
-	st := &channelsStore{u: provisionedProfile()}
+	st := channelsStore(t)
 	resp := invokeChannels(t, channelsDeps(t, "GetChannel", st, http.NotFoundHandler()), "GetChannel.json")
 	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
 	var body map[string]any
@@ -159,29 +140,29 @@ func TestGetChannelServesItsSampleEvent(t *testing.T) {
 func TestResetStreamKeyServesBothMethodsThroughIVS(t *testing.T) {
 	for _, file := range []string{"ResetStreamKey.json", "ResetStreamKey.get.json"} {
 		t.Run(file, func(t *testing.T) {
-			st := &channelsStore{u: provisionedProfile()}
-			api := &channelsIVS{key: st.u.StreamKeyArn}
+			st := channelsStore(t)
+			api := &channelsIVS{key: profile(t, st).StreamKeyArn}
 			resp := invokeChannels(t, channelsDeps(t, "ResetStreamKey", st, api), file)
 			require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
 			assert.JSONEq(t, `{"streamKeyValue":"sk_us-east-1_fresh1"}`, resp.Body)
 			assert.Equal(t, []string{"StopStream", "ListStreamKeys", "DeleteStreamKey", "ListStreamKeys", "CreateStreamKey"}, api.ops)
-			assert.Equal(t, "sk_us-east-1_fresh1", st.u.StreamKeyValue)
+			assert.Equal(t, "sk_us-east-1_fresh1", profile(t, st).StreamKeyValue)
 		})
 	}
 }
 
 func TestUpdatePreferencesServesItsSampleEvents(t *testing.T) {
-	st := &channelsStore{u: provisionedProfile()}
+	st := channelsStore(t)
 	d := channelsDeps(t, "UpdatePreferences", st, http.NotFoundHandler())
 	resp := invokeChannels(t, d, "UpdatePreferences.json")
 	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
-	assert.Equal(t, "green", st.u.Color)
-	assert.Equal(t, "tiger", st.u.Avatar)
+	assert.Equal(t, "green", profile(t, st).Color)
+	assert.Equal(t, "tiger", profile(t, st).Avatar)
 
 	resp = invokeChannels(t, d, "UpdatePreferences.avatarPreview.json")
 	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
-	assert.Equal(t, "custom", st.u.Avatar)
-	assert.Contains(t, st.u.ChannelAssets["avatar"].URL, "/7da3ae67-761a-53ed-afce-c189cfd698ae/avatar?versionId=")
+	assert.Equal(t, "custom", profile(t, st).Avatar)
+	assert.Contains(t, profile(t, st).ChannelAssets["avatar"].URL, "/7da3ae67-761a-53ed-afce-c189cfd698ae/avatar?versionId=")
 }
 
 // A preview must point into the stack's own bucket: the builder gives the
@@ -200,7 +181,7 @@ func TestUpdatePreferencesPreviewsOnlyOfTheAssetsBucket(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := &channelsStore{u: provisionedProfile()}
+			st := channelsStore(t)
 			d := channelsDeps(t, "UpdatePreferences", st, http.NotFoundHandler())
 			h, err := buildNamed(context.Background(), d)
 			require.NoError(t, err)
@@ -215,14 +196,14 @@ func TestUpdatePreferencesPreviewsOnlyOfTheAssetsBucket(t *testing.T) {
 			require.NoError(t, json.Unmarshal(out, &resp))
 			require.Equal(t, tc.status, resp.StatusCode, resp.Body)
 			if tc.status != http.StatusOK {
-				assert.Equal(t, provisionedProfile(), st.u, "nothing changed")
+				assert.Equal(t, provisionedProfile(), profile(t, st), "nothing changed")
 			}
 		})
 	}
 }
 
 func TestUpdatePreferencesNeedsTheAssetsBucket(t *testing.T) {
-	d := channelsDeps(t, "UpdatePreferences", &channelsStore{u: provisionedProfile()}, http.NotFoundHandler())
+	d := channelsDeps(t, "UpdatePreferences", channelsStore(t), http.NotFoundHandler())
 	env := d.Env
 	d.Env = func(k string) string {
 		if k == "CHANNEL_ASSETS_BUCKET" {
@@ -244,7 +225,7 @@ func TestChannelFunctionsNeedTheGatewayClaims(t *testing.T) {
 			delete(ev["requestContext"].(map[string]any), "authorizer")
 			payload, err = json.Marshal(ev)
 			require.NoError(t, err)
-			st := &channelsStore{u: provisionedProfile()}
+			st := channelsStore(t)
 			h, err := buildNamed(context.Background(), channelsDeps(t, name, st, http.NotFoundHandler()))
 			require.NoError(t, err)
 			out, err := h.Invoke(context.Background(), payload)
@@ -252,7 +233,7 @@ func TestChannelFunctionsNeedTheGatewayClaims(t *testing.T) {
 			var resp events.APIGatewayV2HTTPResponse
 			require.NoError(t, json.Unmarshal(out, &resp))
 			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
-			assert.Equal(t, provisionedProfile(), st.u, "nothing changed")
+			assert.Equal(t, provisionedProfile(), profile(t, st), "nothing changed")
 		})
 	}
 }

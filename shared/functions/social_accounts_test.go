@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -20,179 +19,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/bolt"
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/onair"
-	"github.com/onair/onair/shared/store"
 )
-
-// wiringStore is an in-memory store with the methods the social and accounts
-// functions use; the embedded nil store.Store makes any other call panic, so
-// a function that starts using more shows up here.
-type wiringStore struct {
-	store.Store
-	mu      sync.Mutex
-	users   map[string]onair.User
-	follows map[[2]string]onair.Follow
-	bans    map[[2]string]onair.Ban
-}
-
-func newWiringStore(users ...onair.User) *wiringStore {
-	s := &wiringStore{users: map[string]onair.User{}, follows: map[[2]string]onair.Follow{}, bans: map[[2]string]onair.Ban{}}
-	for _, u := range users {
-		s.users[u.Sub] = u
-	}
-	return s
-}
-
-func (s *wiringStore) find(match func(onair.User) bool) (onair.User, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, u := range s.users {
-		if match(u) {
-			return u, nil
-		}
-	}
-	return onair.User{}, onair.ErrNotFound
-}
-
-func (s *wiringStore) CreateUser(_ context.Context, u onair.User) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.users[u.Sub]; ok {
-		return onair.ErrConflict
-	}
-	s.users[u.Sub] = u
-	return nil
-}
-
-func (s *wiringStore) GetUser(_ context.Context, sub string) (onair.User, error) {
-	return s.find(func(u onair.User) bool { return u.Sub == sub })
-}
-
-func (s *wiringStore) GetUsers(_ context.Context, subs []string) ([]onair.User, error) {
-	var out []onair.User
-	for _, sub := range subs {
-		if u, err := s.GetUser(context.Background(), sub); err == nil {
-			out = append(out, u)
-		}
-	}
-	return out, nil
-}
-
-func (s *wiringStore) GetUserByUsername(_ context.Context, name string) (onair.User, error) {
-	return s.find(func(u onair.User) bool { return strings.EqualFold(u.Username, name) })
-}
-
-func (s *wiringStore) GetUserByEmail(_ context.Context, email string) (onair.User, error) {
-	return s.find(func(u onair.User) bool { return strings.EqualFold(u.Email, email) })
-}
-
-func (s *wiringStore) GetUserByChannelArn(_ context.Context, arn string) (onair.User, error) {
-	return s.find(func(u onair.User) bool { return u.ChannelArn == arn })
-}
-
-func (s *wiringStore) DeleteUser(_ context.Context, sub string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.users, sub)
-	return nil
-}
-
-func (s *wiringStore) ListLiveUsers(_ context.Context, limit int) ([]onair.User, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []onair.User
-	for _, u := range s.users {
-		if u.IsLive() {
-			out = append(out, u)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].LiveSince.After(*out[j].LiveSince) })
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
-}
-
-func (s *wiringStore) ListSessions(context.Context, string, int, string) ([]onair.StreamSession, string, error) {
-	return nil, "", nil
-}
-
-func (s *wiringStore) PutFollow(_ context.Context, f onair.Follow) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := [2]string{f.FollowerSub, f.FollowedSub}
-	_, had := s.follows[k]
-	s.follows[k] = f
-	return !had, nil
-}
-
-func (s *wiringStore) DeleteFollow(_ context.Context, a, b string) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, had := s.follows[[2]string{a, b}]
-	delete(s.follows, [2]string{a, b})
-	return had, nil
-}
-
-func (s *wiringStore) GetFollow(_ context.Context, a, b string) (onair.Follow, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f, ok := s.follows[[2]string{a, b}]; ok {
-		return f, nil
-	}
-	return onair.Follow{}, onair.ErrNotFound
-}
-
-func (s *wiringStore) ListFollowing(_ context.Context, follower string) ([]onair.Follow, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []onair.Follow
-	for k, f := range s.follows {
-		if k[0] == follower {
-			out = append(out, f)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
-	return out, nil
-}
-
-func (s *wiringStore) PutBan(_ context.Context, b onair.Ban) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := [2]string{b.OwnerSub, b.BannedSub}
-	_, had := s.bans[k]
-	s.bans[k] = b
-	return !had, nil
-}
-
-func (s *wiringStore) DeleteBan(_ context.Context, a, b string) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, had := s.bans[[2]string{a, b}]
-	delete(s.bans, [2]string{a, b})
-	return had, nil
-}
-
-func (s *wiringStore) GetBan(_ context.Context, a, b string) (onair.Ban, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if v, ok := s.bans[[2]string{a, b}]; ok {
-		return v, nil
-	}
-	return onair.Ban{}, onair.ErrNotFound
-}
-
-func (s *wiringStore) ListBans(_ context.Context, owner string) ([]onair.Ban, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []onair.Ban
-	for k, v := range s.bans {
-		if k[0] == owner {
-			out = append(out, v)
-		}
-	}
-	return out, nil
-}
 
 // fakeAWS answers the IVS Chat (rest-json, by path) and Cognito (json, by
 // X-Amz-Target) operations the functions call, and records them.
@@ -253,9 +83,9 @@ const (
 	sampleToken = "eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.eyJzdWIiOiI2ZjFjMmE0ZSJ9.c2lnbmF0dXJl"
 )
 
-func wiringFixture(t *testing.T) (*wiringStore, *fakeAWS, func(name string) *app.Platform) {
+func wiringFixture(t *testing.T) (*bolt.Store, *fakeAWS, func(name string) *app.Platform) {
 	live := time.Date(2026, 1, 10, 17, 0, 0, 0, time.UTC)
-	st := newWiringStore(
+	st := bolttest.New(t,
 		onair.User{Sub: sampleSub, Username: "viewer42", Email: "viewer42@example.com", Avatar: "bear", Color: "blue",
 			ChannelArn: "arn:aws:ivs:us-east-1:111122223333:channel/Viewer0000001", ChatRoomArn: "arn:aws:ivschat:us-east-1:111122223333:room/ViewerRoom01"},
 		onair.User{Sub: "sub-streamer", Username: "streamer", Avatar: "tiger", Color: "salmon", LiveSince: &live,

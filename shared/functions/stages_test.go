@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/onair/onair/shared/app"
 	"github.com/onair/onair/shared/bolt"
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/onair"
 )
 
@@ -97,9 +97,7 @@ type stageFixture struct {
 
 func newStageFixture(t *testing.T) *stageFixture {
 	t.Helper()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "onair.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
+	st := bolttest.New(t)
 	ctx := context.Background()
 	now := time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)
 	for _, u := range []onair.User{

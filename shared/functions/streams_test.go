@@ -20,6 +20,7 @@ import (
 
 	"github.com/onair/onair/shared/app"
 	"github.com/onair/onair/shared/bolt"
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/streams"
 )
@@ -96,9 +97,7 @@ type streamsFixture struct {
 
 func newStreamsFixture(t *testing.T) *streamsFixture {
 	t.Helper()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "onair.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
+	st := bolttest.New(t)
 	require.NoError(t, st.CreateUser(context.Background(), onair.User{
 		Sub: streamsSampleSub, Username: "viewer42", Email: "viewer42@example.com", ChannelArn: streamsSampleChannel,
 		CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),

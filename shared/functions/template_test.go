@@ -26,7 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/shared/app"
-	"github.com/onair/onair/shared/bolt"
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/dynamo"
 	"github.com/onair/onair/shared/functions"
 	"github.com/onair/onair/shared/onair"
@@ -84,9 +84,7 @@ func deps(t *testing.T, tpl *samtemplate.Template, name string, v *rejectingVeri
 	env, err := tpl.Env(name, r)
 	require.NoError(t, err)
 
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "onair.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
+	st := bolttest.New(t)
 	return &app.Platform{
 		Name: name,
 		Env:  func(k string) string { return env[k] },

@@ -1,12 +1,9 @@
 package streams
 
 import (
-	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
-	"github.com/onair/onair/shared/bolt"
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/dynamo/dynamotest"
 )
 
@@ -27,8 +24,6 @@ func realStoreCases(t *testing.T) []storeCase {
 
 func openBolt(t *testing.T) eventStore {
 	t.Helper()
-	s, err := bolt.Open(filepath.Join(t.TempDir(), "onair.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s := bolttest.New(t)
 	return s
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/shared/app"
-	"github.com/onair/onair/shared/bolt"
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/functions/listchannels"
 	"github.com/onair/onair/shared/store"
 )
@@ -32,9 +31,7 @@ func event(t *testing.T) []byte {
 }
 
 func TestInvoke(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
+	db := bolttest.New(t)
 	env := app.Env(func(string) string { return "" })
 	build := func(st store.Store) func(context.Context) (lambda.Handler, error) {
 		return func(ctx context.Context) (lambda.Handler, error) {
@@ -77,9 +74,7 @@ func TestInvoke(t *testing.T) {
 // a buffer it reuses for the handler's next invocation, so the host runs one
 // invocation per instance at a time and copies the response out first.
 func TestConcurrentInvocationsKeepTheirOwnResponse(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
+	db := bolttest.New(t)
 	env := app.Env(func(string) string { return "" })
 	h := New([]Function{{Name: "ListChannels", Build: func(ctx context.Context) (lambda.Handler, error) {
 		return listchannels.Function().Build(ctx, &app.Platform{Name: "ListChannels", Env: env, Offline: app.Offline{Store: db}})
