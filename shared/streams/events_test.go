@@ -83,7 +83,7 @@ func alice() onair.User {
 	return onair.User{Sub: ownerSub, Username: "alice", ChannelArn: testArn}
 }
 
-func newProcessor(m *memStore, now time.Time) *Processor {
+func newProcessor(m *testStore, now time.Time) *Processor {
 	return &Processor{Sessions: m, Users: m, Now: func() time.Time { return now }}
 }
 
@@ -95,7 +95,7 @@ func handle(t *testing.T, p *Processor, specs ...evSpec) {
 }
 
 func TestIgnoredEvents(t *testing.T) {
-	m := newMemStore(alice())
+	m := newTestStore(t, alice())
 	p := newProcessor(m, t0)
 	cases := []struct {
 		name string
@@ -115,13 +115,13 @@ func TestIgnoredEvents(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			require.NoError(t, p.Handle(context.Background(), tc.raw))
-			assert.Zero(t, m.calls["UpdateSession"], "nothing may be written")
+			assert.Zero(t, m.Calls("UpdateSession"), "nothing may be written")
 		})
 	}
 }
 
 func TestLifecycle(t *testing.T) {
-	m := newMemStore(alice())
+	m := newTestStore(t, alice())
 	p := newProcessor(m, t0.Add(time.Hour))
 	ctx := context.Background()
 
@@ -173,7 +173,7 @@ func TestLifecycle(t *testing.T) {
 }
 
 func TestRedeliveryChangesNothing(t *testing.T) {
-	m := newMemStore(alice())
+	m := newTestStore(t, alice())
 	p := newProcessor(m, t0)
 	handle(t, p, state("e1", SessionCreated, streamOne, t0), state("e2", StreamStart, streamOne, t0.Add(time.Second)))
 	before, _ := m.session(testArn, streamOne)
@@ -186,7 +186,7 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 }
 
 func TestMetricsCountOnlyNewEvents(t *testing.T) {
-	m := newMemStore(alice())
+	m := newTestStore(t, alice())
 	p := newProcessor(m, t0)
 	var out bytes.Buffer
 	ctx := telemetry.WithMetrics(context.Background(), telemetry.NewMetrics(&out, "StreamEvents", nil))
@@ -219,7 +219,7 @@ func TestMetricsCountOnlyNewEvents(t *testing.T) {
 func TestNewSessionSupersedesOlder(t *testing.T) {
 	for _, order := range []string{"older first", "newer first"} {
 		t.Run(order, func(t *testing.T) {
-			m := newMemStore(alice())
+			m := newTestStore(t, alice())
 			p := newProcessor(m, t0.Add(time.Hour))
 			older := []evSpec{state("a1", SessionCreated, streamOne, t0), state("a2", StreamStart, streamOne, t0.Add(time.Second))}
 			newer := []evSpec{state("b1", SessionCreated, streamTwo, t0.Add(time.Minute)), state("b2", StreamStart, streamTwo, t0.Add(time.Minute+time.Second))}
@@ -246,7 +246,7 @@ func TestNewSessionSupersedesOlder(t *testing.T) {
 }
 
 func TestSupersededMarkerDroppedOnEnd(t *testing.T) {
-	m := newMemStore(alice())
+	m := newTestStore(t, alice())
 	p := newProcessor(m, t0.Add(time.Hour))
 	handle(t, p,
 		state("a1", SessionCreated, streamOne, t0),
@@ -261,8 +261,8 @@ func TestSupersededMarkerDroppedOnEnd(t *testing.T) {
 }
 
 func TestLimitBreachWithoutStreamID(t *testing.T) {
-	setup := func(t *testing.T, now time.Time) (*memStore, *Processor) {
-		m := newMemStore(alice())
+	setup := func(t *testing.T, now time.Time) (*testStore, *Processor) {
+		m := newTestStore(t, alice())
 		p := newProcessor(m, now)
 		handle(t, p,
 			state("a1", SessionCreated, streamOne, t0),
@@ -274,7 +274,7 @@ func TestLimitBreachWithoutStreamID(t *testing.T) {
 	breach := func(at time.Time) json.RawMessage {
 		return envelope(evSpec{id: "lb-" + at.Format("150405"), typ: TypeLimitBreach, name: "Ingest Bitrate", at: at})
 	}
-	hasBreach := func(m *memStore, stream string) bool {
+	hasBreach := func(m *testStore, stream string) bool {
 		s, _ := m.session(testArn, stream)
 		return s.HasErrorEvent
 	}
@@ -307,7 +307,7 @@ func TestLimitBreachWithoutStreamID(t *testing.T) {
 		assert.False(t, hasBreach(m, streamOne))
 	})
 	t.Run("superseded session without end ends at the next start", func(t *testing.T) {
-		m := newMemStore(alice())
+		m := newTestStore(t, alice())
 		p := newProcessor(m, t0.Add(time.Hour))
 		handle(t, p,
 			state("a1", SessionCreated, streamOne, t0),
@@ -328,9 +328,9 @@ func TestTransientStoreErrorsAreReturned(t *testing.T) {
 	throttled := onair.Wrap(onair.Throttled, "TooManyRequestsException", "slow down", nil)
 	for _, method := range []string{"GetUserByChannelArn", "UpdateSession", "ListOpenSessions", "ListSessions", "GetSession", "UpdateUser"} {
 		t.Run(method, func(t *testing.T) {
-			m := newMemStore(alice())
+			m := newTestStore(t, alice())
 			p := newProcessor(m, t0)
-			m.failNext[method] = throttled
+			m.Fail(method, throttled)
 			err := p.Handle(context.Background(), envelope(state("e1", SessionCreated, streamOne, t0)))
 			require.Error(t, err)
 			assert.ErrorIs(t, err, throttled)
@@ -344,10 +344,10 @@ func TestTransientStoreErrorsAreReturned(t *testing.T) {
 }
 
 func TestUserDeletedMidStream(t *testing.T) {
-	m := newMemStore(alice())
+	m := newTestStore(t, alice())
 	p := newProcessor(m, t0)
 	handle(t, p, state("e1", SessionCreated, streamOne, t0))
-	m.failNext["UpdateUser"] = onair.ErrNotFound
+	m.Fail("UpdateUser", onair.ErrNotFound)
 	require.NoError(t, p.Handle(context.Background(), envelope(state("e2", StreamStart, streamOne, t0.Add(time.Second)))))
 }
 
@@ -476,7 +476,7 @@ func TestStreamStartCachesIngestConfiguration(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m := newMemStore(alice())
+			m := newTestStore(t, alice())
 			p := newProcessor(m, t0.Add(time.Hour))
 			p.Ingest = tc.ingest
 			handle(t, p, state("e1", SessionCreated, streamOne, t0))

@@ -58,7 +58,7 @@ func (f *fakeMetrics) ReadMetrics(ctx context.Context, req MetricsRequest) ([]Me
 const ingestJSON = `{"audio":{"channels":2,"codec":"mp4a.40.2","sampleRate":48000,"targetBitrate":160000},"video":{"avcLevel":"4.1","avcProfile":"High","codec":"avc1.640029","encoder":"obs","targetBitrate":9500000,"targetFramerate":30,"videoHeight":1080,"videoWidth":1920}}`
 
 type healthEnv struct {
-	store   *memStore
+	store   *testStore
 	ingest  *fakeIngest
 	metrics *fakeMetrics
 	h       *health
@@ -69,7 +69,7 @@ type healthEnv struct {
 func newHealthEnv(t *testing.T, now time.Time) *healthEnv {
 	t.Helper()
 	e := &healthEnv{
-		store:   newMemStore(alice(), onair.User{Sub: "sub-bob", Username: "bob", ChannelArn: otherArn}, onair.User{Sub: "sub-nochannel"}),
+		store:   newTestStore(t, alice(), onair.User{Sub: "sub-bob", Username: "bob", ChannelArn: otherArn}, onair.User{Sub: "sub-nochannel"}),
 		ingest:  &fakeIngest{raw: json.RawMessage(ingestJSON)},
 		metrics: &fakeMetrics{},
 		now:     now,
@@ -132,14 +132,14 @@ func TestListStreamSessionsAuthorization(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e.store.calls = map[string]int{}
+			lists, gets := e.store.Calls("ListSessions"), e.store.Calls("GetSession")
 			w, body := e.get(t, tc.sub, "/metrics/AbCdEf123456/streamSessions")
 			assert.Equal(t, tc.status, w.Code)
 			assert.Equal(t, tc.typ, body["__type"])
-			assert.Zero(t, e.store.calls["ListSessions"], "no query for a caller who does not own the channel")
+			assert.Equal(t, lists, e.store.Calls("ListSessions"), "no query for a caller who does not own the channel")
 			w, _ = e.get(t, tc.sub, "/metrics/AbCdEf123456/streamSessions/"+streamOne)
 			assert.Equal(t, tc.status, w.Code)
-			assert.Zero(t, e.store.calls["GetSession"])
+			assert.Equal(t, gets, e.store.Calls("GetSession"))
 		})
 	}
 }

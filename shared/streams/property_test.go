@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/bolt/bolttest"
+	"github.com/onair/onair/shared/dynamo/dynamotest"
 	"github.com/onair/onair/shared/onair"
 )
 
@@ -31,21 +33,6 @@ type storeCase struct {
 	name string
 	open func(t *testing.T) eventStore
 	runs int // how many random scenarios to try
-}
-
-func (m *memStore) CreateUser(ctx context.Context, u onair.User) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.users[u.Sub]; ok {
-		return onair.ErrConflict
-	}
-	u.Version = 1
-	m.users[u.Sub] = u
-	return nil
-}
-
-func memCase() storeCase {
-	return storeCase{name: "memory", runs: 60, open: func(t *testing.T) eventStore { return newMemStore() }}
 }
 
 // runsFor scales a store's number of random scenarios by
@@ -333,9 +320,19 @@ func splitFields(s string) []string {
 	return append(out, s[start:])
 }
 
+// storeCases are the stores the property and concurrency tests run
+// against: bbolt on a temporary file, and DynamoDB on moto_server
+// (dynamotest: started when on PATH, required in CI; without it the
+// dynamodb subtest is skipped with the reason).
 func storeCases(t *testing.T) []storeCase {
-	cases := []storeCase{memCase()}
-	return append(cases, realStoreCases(t)...)
+	cases := []storeCase{{name: "bolt", runs: 24, open: func(t *testing.T) eventStore { return bolttest.New(t) }}}
+	cfg, skip := dynamotest.Endpoint(t)
+	return append(cases, storeCase{name: "dynamodb", runs: 1, open: func(t *testing.T) eventStore {
+		if skip != "" {
+			t.Skip(skip)
+		}
+		return dynamotest.Open(t, cfg)
+	}})
 }
 
 // TestDeliveryOrderDoesNotMatter: for random realistic histories, delivering

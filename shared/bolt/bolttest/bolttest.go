@@ -18,10 +18,11 @@ import (
 )
 
 // New opens an empty store that is closed when t ends, and creates users in
-// it (each with Version 1, as CreateUser does).
+// it (each with Version 1, as CreateUser does). The store does not fsync
+// (bolt.WithoutSync): the file is thrown away with t.TempDir().
 func New(t testing.TB, users ...onair.User) *bolt.Store {
 	t.Helper()
-	s, err := bolt.Open(filepath.Join(t.TempDir(), "onair.db"))
+	s, err := bolt.Open(filepath.Join(t.TempDir(), "onair.db"), bolt.WithoutSync())
 	if err != nil {
 		t.Fatalf("open bolt store: %v", err)
 	}
