@@ -176,7 +176,7 @@ func formatMetrics(series []MetricSeries, w metricsWindow, live bool, lag time.D
 			data = data[:max(0, len(data)-drop)]
 		}
 		out = append(out, MetricData{
-			AlignedStartTime: w.Start,
+			AlignedStartTime: seriesStart(w, s.Timestamps[idx[0]]),
 			Data:             data,
 			Label:            q.Name,
 			Period:           w.Period,
@@ -184,6 +184,20 @@ func formatMetrics(series []MetricSeries, w metricsWindow, live bool, lag time.D
 		})
 	}
 	return out
+}
+
+// seriesStart is the time of a series' first value on the window's grid.
+// Data is read as AlignedStartTime + i×Period, and a series often starts
+// after the window does (the encoder's first metrics arrive a period or two
+// after Session Created; a fill only repeats forward from the first real
+// value), so labelling it with the window's start would shift every point
+// early by that gap.
+func seriesStart(w metricsWindow, first time.Time) time.Time {
+	if !first.After(w.Start) {
+		return w.Start
+	}
+	period := time.Duration(w.Period) * time.Second
+	return w.Start.Add(first.Sub(w.Start) / period * period)
 }
 
 // maxCachedSessionBytes bounds the encoded session once metrics are cached,

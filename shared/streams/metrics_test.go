@@ -115,6 +115,33 @@ func TestFormatMetrics(t *testing.T) {
 	assert.JSONEq(t, `{"alignedStartTime":"2026-06-01T11:00:00Z","data":[1,2,3,4,5,6,7,8,9,10],"label":"IngestVideoBitrate","period":5,"statistics":{"average":1}}`, string(b))
 }
 
+// A series that starts after the window (the first metrics come a period
+// or two after Session Created) is labelled with its own first time on the
+// window's grid, so its points are not shifted early.
+func TestFormatMetricsStartsAtTheFirstValue(t *testing.T) {
+	start := time.Date(2026, 6, 1, 11, 0, 0, 0, time.UTC)
+	w := metricsWindow{Period: 5, Start: start, End: start.Add(time.Minute)}
+	cases := []struct {
+		name  string
+		first time.Time
+		want  time.Time
+	}{
+		{"at the window's start", start, start},
+		{"two periods in", start.Add(10 * time.Second), start.Add(10 * time.Second)},
+		{"off the grid: the period it falls in", start.Add(12 * time.Second), start.Add(10 * time.Second)},
+		{"before the window (never shifted earlier)", start.Add(-5 * time.Second), start},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := []MetricSeries{series(MetricIngestFramerate, tc.first, 5, 30, 29, 30)}
+			out := formatMetrics(in, w, false, 0)
+			require.Len(t, out, 1)
+			assert.Equal(t, tc.want, out[0].AlignedStartTime)
+			assert.Equal(t, []float64{30, 29, 30}, out[0].Data)
+		})
+	}
+}
+
 func TestCacheMetricsKeepsResolutionsWithinBudget(t *testing.T) {
 	start := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
 	s := onair.StreamSession{ChannelArn: testArn, StreamID: streamOne}

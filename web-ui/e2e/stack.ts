@@ -74,9 +74,14 @@ const shots = resolve(import.meta.dirname, 'artifacts', 'screenshots');
 export async function screenshots(page: Page, name: string) {
   mkdirSync(shots, { recursive: true });
   const size = page.viewportSize() ?? { width: 1366, height: 860 };
+  // From the top: a full-page capture of a scrolled page draws the sticky
+  // header and side panels where the scroll left them, mid-page.
+  const top = () => page.evaluate(() => window.scrollTo(0, 0));
+  await top();
   await page.screenshot({ path: join(shots, `${name}-desktop.png`), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(300);
+  await top();
   await page.screenshot({ path: join(shots, `${name}-mobile.png`), fullPage: true });
   await page.setViewportSize(size);
 }

@@ -124,7 +124,8 @@ export default function ChannelPage() {
               <Avatar avatar={c.avatar} assetUrls={c.channelAssetUrls} username={c.username} size={96} color={c.color} live={c.isLive} className="profile-avatar" />
               <div className="profile-name">
                 <h1>{c.username}</h1>
-                <span className="muted">{c.isLive ? 'Live now' : 'Offline'}</span>
+                {/* A banned viewer is not told whether the channel is live (the API leaves isLive out). */}
+                {!c.isViewerBanned && <span className="muted">{c.isLive ? 'Live now' : 'Offline'}</span>}
               </div>
               <div className="row">
                 <FollowButton channel={c} onChange={() => void page.invalidate()} />
@@ -150,7 +151,7 @@ export default function ChannelPage() {
               <Avatar avatar={c.avatar} assetUrls={c.channelAssetUrls} size={52} color={c.color} live={c.isLive} />
               <div>
                 <h1 className="channel-name">{c.username}</h1>
-                {c.isLive ? <span className="pill pill-live">Live</span> : <span className="muted small">Offline</span>}
+                {c.isViewerBanned ? null : c.isLive ? <span className="pill pill-live">Live</span> : <span className="muted small">Offline</span>}
               </div>
             </Link>
             <div className="row">

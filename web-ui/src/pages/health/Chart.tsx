@@ -17,6 +17,18 @@ export interface ChartProps {
   format?: (v: number) => string;
 }
 
+/**
+ * Records on the chart's box how many values uPlot itself holds for the
+ * series (not the time axis): `data-values`, what the end-to-end tests read
+ * to tell a chart with data from an empty canvas.
+ */
+function markPlotted(el: HTMLElement, u: uPlot) {
+  const ys = (u.data[1] ?? []) as ArrayLike<number | null | undefined>;
+  let n = 0;
+  for (let i = 0; i < ys.length; i++) if (ys[i] != null) n++;
+  el.dataset.values = String(n);
+}
+
 function cssVar(name: string, fallback: string) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
@@ -57,6 +69,7 @@ export function Chart({ title, unit, data, color, syncKey, window: win, height =
     };
     const u = new uPlot(opts, data, el);
     plot.current = u;
+    markPlotted(el, u);
     if (winRef.current) u.setScale('x', { min: winRef.current[0], max: winRef.current[1] });
     const ro = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height }));
     ro.observe(el);
@@ -73,6 +86,7 @@ export function Chart({ title, unit, data, color, syncKey, window: win, height =
     const u = plot.current;
     if (!u) return;
     u.setData(data, !winRef.current);
+    if (box.current) markPlotted(box.current, u);
     if (winRef.current) u.setScale('x', { min: winRef.current[0], max: winRef.current[1] });
   }, [data]);
 

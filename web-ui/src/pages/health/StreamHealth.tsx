@@ -222,12 +222,21 @@ function EncoderPanel({ session }: { session: StreamSession }) {
   );
 }
 
+/** Whether nothing about the session changes any more (it is not live and has its end). */
+function isOver(s: Pick<StreamSession, 'isLive' | 'endTime'>): boolean {
+  return !s.isLive && !!s.endTime;
+}
+
 function SessionView({ channelId, streamId }: { channelId: string; streamId: string }) {
   const api = useApi();
   const q = useQuery({
     queryKey: ['streamSession', channelId, streamId],
     queryFn: () => api.getStreamSession(channelId, streamId),
-    refetchInterval: (query) => (query.state.data?.isLive ? LIVE_POLL_MS : false),
+    // Polled until the session has ended: while live, and also while it is
+    // starting (Session Created, no Stream Start yet) or its Session Ended
+    // has not arrived, or a session opened in its first second would stay
+    // as it was then.
+    refetchInterval: (query) => (query.state.data && !isOver(query.state.data) ? LIVE_POLL_MS : false),
   });
   const wasLive = useRef<boolean | null>(null);
   const [ended, setEnded] = useState(false);
@@ -260,11 +269,11 @@ function SessionView({ channelId, streamId }: { channelId: string; streamId: str
       <div className="session-head card card-pad">
         <div>
           <div className="row">
-            {s.isLive ? <span className="pill pill-live">Live</span> : <span className="pill pill-idle">Ended</span>}
+            {s.isLive ? <span className="pill pill-live">Live</span> : <span className="pill pill-idle">{isOver(s) ? 'Ended' : 'Starting'}</span>}
             <strong>{new Date(s.startTime).toLocaleString()}</strong>
           </div>
           <p className="muted small">
-            {s.isLive ? 'Live for' : 'Lasted'} {formatDuration(end - Date.parse(s.startTime))} · {s.channel?.type ?? ''} channel ·{' '}
+            {s.isLive ? 'Live for' : isOver(s) ? 'Lasted' : 'Started'} {formatDuration(end - Date.parse(s.startTime))}{!s.isLive && !isOver(s) ? ' ago' : ''} · {s.channel?.type ?? ''} channel ·{' '}
             <span className={s.isHealthy && !s.diagnoses?.some((d) => d.severity === 'error') ? 'health-Stable' : 'health-Poor'}>
               {s.isHealthy && !s.diagnoses?.some((d) => d.severity === 'error') ? 'Stable' : 'Poor'}
             </span>
