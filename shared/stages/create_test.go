@@ -117,7 +117,7 @@ func TestOpenStageAdoptsOrphanAfterStaleClaim(t *testing.T) {
 
 func TestOpenStageRetryAdoptsStageLeftByFailedRecord(t *testing.T) {
 	e := newEnv(t)
-	e.store.failPutStage = errors.New("dynamo: boom")
+	e.store.Fail("PutStage", errors.New("dynamo: boom"))
 	_, err := e.svc.OpenStage(e.ctx(), *caller(e.ann), nil)
 	require.Error(t, err)
 	assert.Equal(t, onair.Internal, onair.ErrorCode(err))
@@ -185,7 +185,9 @@ func TestOpenStageLosingTheClaimKeepsTheWinnersStage(t *testing.T) {
 	assert.Equal(t, "Winner000001", o.Stage.ID)
 	assert.Len(t, e.ivs.stages, 1, "our surplus stage is deleted")
 	assert.Contains(t, e.ivs.stages, winner.Arn)
-	assert.Len(t, e.store.stages, 1)
+	stages, err := e.store.ListStages(e.ctx(), 10)
+	require.NoError(t, err)
+	assert.Len(t, stages, 1)
 }
 
 func TestStageNameUsesIVSAlphabet(t *testing.T) {

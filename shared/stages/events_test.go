@@ -1,7 +1,6 @@
 package stages
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,7 +56,7 @@ func TestStageEventsAreIdempotentAndOrderIndependent(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for run := range 50 {
 		e := newEnv(t)
-		e.store.stages["Stage0000001"] = onair.Stage{ID: "Stage0000001", Arn: arn, OwnerSub: "sub-ann", CreatedAt: t0, LastActivity: t0, Version: 1}
+		e.store.putStage(onair.Stage{ID: "Stage0000001", Arn: arn, OwnerSub: "sub-ann", CreatedAt: t0, LastActivity: t0})
 		// Every event once, then random duplicates, all shuffled.
 		batch := append([]events.EventBridgeEvent(nil), evs...)
 		for range 10 {
@@ -123,17 +122,9 @@ func TestStageEventTimeFallsBackToEnvelope(t *testing.T) {
 func TestStageEventStorageErrorsAreRetried(t *testing.T) {
 	e := newEnv(t)
 	st := e.open(t, e.ann, false)
-	failing := &failingUpdateStore{memStore: e.store}
-	svc, err := newService(failing, e.ivs, nil, Config{Project: "p"}, e.clock.Now)
-	require.NoError(t, err)
-	err = svc.HandleEvent(e.ctx(), stageEvent("e1", st.Arn, EventPublished, "pA", "", t0))
+	e.store.Fail("UpdateStage", errors.New("dynamo: unavailable"))
+	err := e.svc.HandleEvent(e.ctx(), stageEvent("e1", st.Arn, EventPublished, "pA", "", t0))
 	assert.Error(t, err, "EventBridge retries the invocation")
-}
-
-type failingUpdateStore struct{ *memStore }
-
-func (f *failingUpdateStore) UpdateStage(_ context.Context, _ string, _ func(*onair.Stage) error) (onair.Stage, error) {
-	return onair.Stage{}, errors.New("dynamo: unavailable")
 }
 
 func TestPublishingIsBounded(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,189 +17,51 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/storetest"
 	"github.com/onair/onair/shared/telemetry"
 )
 
-// memStore is an in-memory Store with the contract's semantics: versioned
-// conditional updates, ErrUnchanged skips the write, fn errors come back as is.
-type memStore struct {
-	mu     sync.Mutex
-	users  map[string]onair.User
-	stages map[string]onair.Stage
-	bans   map[string]onair.Ban // owner/banned
-
-	// failPutStage makes PutStage fail once with this error.
-	failPutStage error
-	// beforeUpdateUser runs (unlocked) before each UpdateUser applies fn.
-	beforeUpdateUser func(sub string)
+// testStore is the bolt store, wrapped for fault injection, with the
+// test's shortcuts.
+type testStore struct {
+	*storetest.Faults
+	t *testing.T
 }
 
-func newMemStore() *memStore {
-	return &memStore{users: map[string]onair.User{}, stages: map[string]onair.Stage{}, bans: map[string]onair.Ban{}}
+func newTestStore(t *testing.T) *testStore {
+	return &testStore{Faults: storetest.WithFaults(bolttest.New(t)), t: t}
 }
 
-func clone[T any](v T) T {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	var out T
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic(err)
-	}
-	return out
+// addUser creates u and returns it as stored.
+func (m *testStore) addUser(u onair.User) onair.User {
+	m.t.Helper()
+	require.NoError(m.t, m.Store.CreateUser(m.t.Context(), u))
+	return m.user(u.Sub)
 }
 
-func (m *memStore) addUser(u onair.User) onair.User {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	u.Version = 1
-	m.users[u.Sub] = u
+func (m *testStore) user(sub string) onair.User {
+	m.t.Helper()
+	u, err := m.Store.GetUser(m.t.Context(), sub)
+	require.NoError(m.t, err)
 	return u
 }
 
-func (m *memStore) user(sub string) onair.User {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return clone(m.users[sub])
+// putStage stores s as a stage record (Version 1).
+func (m *testStore) putStage(s onair.Stage) {
+	m.t.Helper()
+	require.NoError(m.t, m.Store.PutStage(m.t.Context(), s))
 }
 
-func (m *memStore) stage(id string) (onair.Stage, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s, ok := m.stages[id]
-	return clone(s), ok
-}
-
-func (m *memStore) GetUser(_ context.Context, sub string) (onair.User, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	u, ok := m.users[sub]
-	if !ok {
-		return onair.User{}, onair.ErrNotFound
+func (m *testStore) stage(id string) (onair.Stage, bool) {
+	m.t.Helper()
+	s, err := m.Store.GetStage(m.t.Context(), id)
+	if errors.Is(err, onair.ErrNotFound) {
+		return s, false
 	}
-	return clone(u), nil
-}
-
-func (m *memStore) GetUsers(_ context.Context, subs []string) ([]onair.User, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []onair.User
-	for _, s := range subs {
-		if u, ok := m.users[s]; ok {
-			out = append(out, clone(u))
-		}
-	}
-	return out, nil
-}
-
-func (m *memStore) GetUserByUsername(_ context.Context, name string) (onair.User, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, u := range m.users {
-		if strings.EqualFold(u.Username, name) {
-			return clone(u), nil
-		}
-	}
-	return onair.User{}, onair.ErrNotFound
-}
-
-func (m *memStore) UpdateUser(_ context.Context, sub string, fn func(*onair.User) error) (onair.User, error) {
-	if m.beforeUpdateUser != nil {
-		m.beforeUpdateUser(sub)
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	u, ok := m.users[sub]
-	if !ok {
-		return onair.User{}, onair.ErrNotFound
-	}
-	x := clone(u)
-	if err := fn(&x); err != nil {
-		if err == onair.ErrUnchanged {
-			return clone(u), nil
-		}
-		return onair.User{}, err
-	}
-	x.Version = u.Version + 1
-	m.users[sub] = clone(x)
-	return x, nil
-}
-
-func (m *memStore) GetBan(_ context.Context, owner, banned string) (onair.Ban, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	b, ok := m.bans[owner+"/"+banned]
-	if !ok {
-		return onair.Ban{}, onair.ErrNotFound
-	}
-	return b, nil
-}
-
-func (m *memStore) PutStage(_ context.Context, s onair.Stage) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if err := m.failPutStage; err != nil {
-		m.failPutStage = nil
-		return err
-	}
-	if _, ok := m.stages[s.ID]; ok {
-		return onair.ErrConflict
-	}
-	s.Version = 1
-	m.stages[s.ID] = clone(s)
-	return nil
-}
-
-func (m *memStore) GetStage(_ context.Context, id string) (onair.Stage, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s, ok := m.stages[id]
-	if !ok {
-		return onair.Stage{}, onair.ErrNotFound
-	}
-	return clone(s), nil
-}
-
-func (m *memStore) UpdateStage(_ context.Context, id string, fn func(*onair.Stage) error) (onair.Stage, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s, ok := m.stages[id]
-	if !ok {
-		return onair.Stage{}, onair.ErrNotFound
-	}
-	x := clone(s)
-	if err := fn(&x); err != nil {
-		if err == onair.ErrUnchanged {
-			return clone(s), nil
-		}
-		return onair.Stage{}, err
-	}
-	x.Version = s.Version + 1
-	m.stages[id] = clone(x)
-	return x, nil
-}
-
-func (m *memStore) DeleteStage(_ context.Context, id string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.stages, id)
-	return nil
-}
-
-func (m *memStore) ListStages(_ context.Context, limit int) ([]onair.Stage, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []onair.Stage
-	for _, s := range m.stages {
-		out = append(out, clone(s))
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+	require.NoError(m.t, err)
+	return s, true
 }
 
 // fakeIVS is an in-memory IVS Real-Time.
@@ -436,7 +299,7 @@ var t0 = time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)
 // env is a service wired to fakes, with two users and a log buffer.
 type env struct {
 	svc    *service
-	store  *memStore
+	store  *testStore
 	ivs    *fakeIVS
 	tokens *fakeTokenAPI
 	clock  *clock
@@ -449,7 +312,7 @@ type env struct {
 func newEnv(t *testing.T, opts ...func(*Config, *env)) *env {
 	t.Helper()
 	c := &clock{t: t0}
-	e := &env{store: newMemStore(), ivs: newFakeIVS(), clock: c, logs: &bytes.Buffer{}}
+	e := &env{store: newTestStore(t), ivs: newFakeIVS(), clock: c, logs: &bytes.Buffer{}}
 	e.tokens = &fakeTokenAPI{now: c.Now}
 	e.ann = e.store.addUser(onair.User{Sub: "sub-ann", Username: "Ann", Avatar: "bear", CreatedAt: t0})
 	e.bob = e.store.addUser(onair.User{Sub: "sub-bob", Username: "bob", Avatar: "fox", CreatedAt: t0})

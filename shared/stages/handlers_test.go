@@ -74,7 +74,7 @@ func TestListStagesRoute(t *testing.T) {
 	a := e.open(t, e.ann, true)
 	e.clock.Add(time.Minute)
 	b := e.open(t, e.bob, false)
-	e.store.stages["Ghost0000001"] = onair.Stage{ID: "Ghost0000001", OwnerSub: "sub-gone", CreatedAt: t0.Add(-time.Hour)}
+	e.store.putStage(onair.Stage{ID: "Ghost0000001", OwnerSub: "sub-gone", CreatedAt: t0.Add(-time.Hour)})
 	_, err := e.store.UpdateStage(e.ctx(), b.ID, func(s *onair.Stage) error {
 		s.Publishing = map[string]onair.StageParticipant{"p1": {ParticipantID: "p1", Published: true}, "p2": {ParticipantID: "p2"}}
 		return nil

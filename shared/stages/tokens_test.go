@@ -124,8 +124,9 @@ func TestFitAttributesKeepsWithinOneKilobyte(t *testing.T) {
 func TestBannedUsersGetNoToken(t *testing.T) {
 	e := newEnv(t)
 	st := e.open(t, e.ann, true)
-	e.store.bans["sub-ann/sub-cat"] = onair.Ban{OwnerSub: "sub-ann", BannedSub: "sub-cat", At: t0}
-	_, _, err := e.svc.IssueToken(e.ctx(), st.ID, caller(e.cat), "")
+	_, err := e.store.PutBan(e.ctx(), onair.Ban{OwnerSub: "sub-ann", BannedSub: "sub-cat", At: t0})
+	require.NoError(t, err)
+	_, _, err = e.svc.IssueToken(e.ctx(), st.ID, caller(e.cat), "")
 	assert.Equal(t, onair.Forbidden, onair.ErrorCode(err))
 	_, _, err = e.svc.IssueToken(e.ctx(), st.ID, caller(e.bob), "")
 	assert.NoError(t, err)
