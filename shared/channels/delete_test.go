@@ -2,8 +2,10 @@ package channels
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,13 +21,33 @@ func fullAccount(t *testing.T, e *env, c onair.Caller) onair.User {
 	stageID := "stage" + c.Username
 	u.StageID = stageID
 	e.store.put(u)
-	e.store.stages[stageID] = onair.Stage{ID: stageID, Arn: "arn:aws:ivs:us-east-1:111122223333:stage/" + stageID, OwnerSub: c.Sub}
-	e.rt.stages[e.store.stages[stageID].Arn] = true
+	ctx := t.Context()
+	stageArn := "arn:aws:ivs:us-east-1:111122223333:stage/" + stageID
+	require.NoError(t, e.store.Store.PutStage(ctx, onair.Stage{ID: stageID, Arn: stageArn, OwnerSub: c.Sub, CreatedAt: testNow}))
+	e.rt.stages[stageArn] = true
 	e.assets.objects[u.ChannelAssetID+"/avatar"] = 3
 	e.assets.objects[u.ChannelAssetID+"/banner"] = 1
-	e.store.sessions[u.ChannelArn] = 4
-	e.store.docs[c.Sub] = 2
-	e.store.edges[c.Sub] = 5
+	for i := range 4 {
+		_, err := e.store.Store.UpdateSession(ctx, u.ChannelArn, fmt.Sprintf("st-%d", i), func(s *onair.StreamSession) error {
+			s.StartTime = testNow.Add(time.Duration(-i) * time.Hour)
+			return nil
+		})
+		require.NoError(t, err)
+	}
+	for _, name := range documentNames {
+		require.NoError(t, e.store.Store.PutDocument(ctx, c.Sub, name, []byte(`{}`)))
+	}
+	for _, edge := range []func() (bool, error){
+		func() (bool, error) { return e.store.Store.PutFollow(ctx, onair.Follow{FollowerSub: c.Sub, FollowedSub: "star-1", At: testNow}) },
+		func() (bool, error) { return e.store.Store.PutFollow(ctx, onair.Follow{FollowerSub: c.Sub, FollowedSub: "star-2", At: testNow}) },
+		func() (bool, error) { return e.store.Store.PutFollow(ctx, onair.Follow{FollowerSub: "fan-of-" + c.Sub, FollowedSub: c.Sub, At: testNow}) },
+		func() (bool, error) { return e.store.Store.PutBan(ctx, onair.Ban{OwnerSub: c.Sub, BannedSub: "troll", At: testNow}) },
+		func() (bool, error) { return e.store.Store.PutBan(ctx, onair.Ban{OwnerSub: "critic-of-" + c.Sub, BannedSub: c.Sub, At: testNow}) },
+	} {
+		_, err := edge()
+		require.NoError(t, err)
+	}
+	require.Equal(t, 5, e.store.edges(c.Sub))
 	return e.store.user(t, c.Sub)
 }
 
@@ -34,12 +56,12 @@ func assertGone(t *testing.T, e *env, u onair.User, c onair.Caller) {
 	assert.False(t, e.store.has(c.Sub), "profile")
 	assert.NotContains(t, e.video.channels, u.ChannelArn, "IVS channel")
 	assert.NotContains(t, e.chat.rooms, u.ChatRoomArn, "chat room")
-	assert.NotContains(t, e.store.stages, u.StageID, "stage record")
+	assert.False(t, e.store.hasStage(u.StageID), "stage record")
 	assert.Empty(t, e.rt.stages["arn:aws:ivs:us-east-1:111122223333:stage/"+u.StageID], "IVS stage")
 	assert.NotContains(t, e.assets.objects, u.ChannelAssetID+"/avatar", "images")
-	assert.NotContains(t, e.store.sessions, u.ChannelArn, "sessions")
-	assert.NotContains(t, e.store.docs, c.Sub, "documents")
-	assert.NotContains(t, e.store.edges, c.Sub, "follows and bans")
+	assert.Zero(t, e.store.sessions(u.ChannelArn), "sessions")
+	assert.Zero(t, e.store.documents(c.Sub), "documents")
+	assert.Zero(t, e.store.edges(c.Sub), "follows and bans")
 	assert.NotContains(t, e.accounts.users, c.Username, "Cognito user")
 }
 
@@ -78,7 +100,9 @@ func TestDeleteChannelCascade(t *testing.T) {
 	assert.Contains(t, e.video.channels, b.ChannelArn)
 	assert.Contains(t, e.chat.rooms, b.ChatRoomArn)
 	assert.Contains(t, e.assets.objects, b.ChannelAssetID+"/avatar")
-	assert.Contains(t, e.store.sessions, b.ChannelArn)
+	assert.Equal(t, 4, e.store.sessions(b.ChannelArn))
+	assert.Equal(t, len(documentNames), e.store.documents(bob.Sub))
+	assert.Equal(t, 5, e.store.edges(bob.Sub))
 	assert.Contains(t, e.accounts.users, "bob")
 }
 
@@ -95,13 +119,13 @@ func TestDeleteChannelRetryAfterFailure(t *testing.T) {
 		{"room", func(e *env) { e.chat.inject("DeleteRoom", errBoom) }, "AccountDeletionException", 500, nil},
 		{"stage", func(e *env) { e.rt.inject("DeleteStage", errBoom) }, "AccountDeletionException", 500, nil},
 		{"images", func(e *env) { e.assets.inject("DeletePrefix", errBoom) }, "AccountDeletionException", 500, nil},
-		{"sessions", func(e *env) { e.store.inject("DeleteSessions", errBoom) }, "AccountDeletionException", 500, nil},
-		{"documents", func(e *env) { e.store.inject("DeleteDocuments", errBoom) }, "AccountDeletionException", 500, func(t *testing.T, e *env, u onair.User) {
+		{"sessions", func(e *env) { e.store.Fail("DeleteSessions", errBoom) }, "AccountDeletionException", 500, nil},
+		{"documents", func(e *env) { e.store.Fail("DeleteDocuments", errBoom) }, "AccountDeletionException", 500, func(t *testing.T, e *env, u onair.User) {
 			assert.True(t, e.store.has(alice.Sub), "profile kept until the resources are gone")
 			assert.NotContains(t, e.video.channels, u.ChannelArn, "resources went first")
 		}},
-		{"edges", func(e *env) { e.store.inject("DeleteUserEdges", errBoom) }, "AccountDeletionException", 500, nil},
-		{"profile", func(e *env) { e.store.inject("DeleteUser", errBoom) }, "AccountDeletionException", 500, nil},
+		{"edges", func(e *env) { e.store.Fail("DeleteUserEdges", errBoom) }, "AccountDeletionException", 500, nil},
+		{"profile", func(e *env) { e.store.Fail("DeleteUser", errBoom) }, "AccountDeletionException", 500, nil},
 		{"cognito", func(e *env) { e.accounts.inject("AdminDeleteUser", errBoom) }, "AccountDeletionException", 500, func(t *testing.T, e *env, u onair.User) {
 			assert.False(t, e.store.has(alice.Sub), "profile already gone: the retry works without it")
 			assert.Contains(t, e.accounts.users, "alice", "sign-in stays until last")
@@ -150,7 +174,7 @@ func TestDeleteChannelCases(t *testing.T) {
 			name: "stage record gone: the ARN is rebuilt",
 			setup: func(t *testing.T, e *env) {
 				u := fullAccount(t, e, alice)
-				delete(e.store.stages, u.StageID)
+				require.NoError(t, e.store.Store.DeleteStage(t.Context(), u.StageID))
 			},
 			status: http.StatusNoContent,
 			check: func(t *testing.T, e *env) {
@@ -233,32 +257,27 @@ func TestDeleteChannelCases(t *testing.T) {
 	})
 }
 
-// growingStore adds a stage to the profile the first time the cascade reads
-// it, as a concurrent "create stage" request would.
-type growingStore struct {
-	*fakeStore
-	grown bool
-}
-
-func (s *growingStore) GetUser(ctx context.Context, sub string) (onair.User, error) {
-	u, err := s.fakeStore.GetUser(ctx, sub)
-	if err == nil && !s.grown {
-		s.grown = true
-		added := u
-		added.StageID = "late"
-		s.fakeStore.put(added)
-		s.fakeStore.stages["late"] = onair.Stage{ID: "late", Arn: "arn:aws:ivs:us-east-1:111122223333:stage/late"}
-	}
-	return u, err
-}
-
 func TestDeleteChannelSeesResourcesAddedMeanwhile(t *testing.T) {
 	e := newEnv(t)
 	e.signUp(alice)
 	e.provision(t, alice)
-	e.svc.Store = &growingStore{fakeStore: e.store}
+	// While the cascade deletes what the profile named, a concurrent
+	// "create stage" request adds a stage to it.
+	grown := false
+	e.store.Before(func(ctx context.Context, op string, _ []any) error {
+		if op != "DeleteSessions" || grown {
+			return nil
+		}
+		grown = true
+		if err := e.store.Store.PutStage(ctx, onair.Stage{ID: "late", Arn: "arn:aws:ivs:us-east-1:111122223333:stage/late", OwnerSub: alice.Sub, CreatedAt: testNow}); err != nil {
+			return err
+		}
+		_, err := e.store.Store.UpdateUser(ctx, alice.Sub, func(u *onair.User) error { u.StageID = "late"; return nil })
+		return err
+	})
 	w := do(e.svc.DeleteChannel(), alice, http.MethodDelete, "/channel", "")
 	require.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
+	require.True(t, grown)
 	assert.Contains(t, e.j.list(), "realtime.DeleteStage arn:aws:ivs:us-east-1:111122223333:stage/late")
-	assert.NotContains(t, e.store.stages, "late")
+	assert.False(t, e.store.hasStage("late"))
 }

@@ -3,10 +3,10 @@ package channels
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -15,7 +15,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/storetest"
 	"github.com/onair/onair/shared/telemetry"
 )
 
@@ -72,195 +74,110 @@ func (f *faults) take(op string) error {
 	return err
 }
 
-// fakeStore keeps users in memory with the store contract's optimistic
-// concurrency: UpdateUser reads a copy, runs fn without the lock, and writes
-// only if the version did not move, else runs fn again.
-type fakeStore struct {
-	faults
-	j        *journal
-	mu       sync.Mutex
-	users    map[string]onair.User
-	stages   map[string]onair.Stage
-	docs     map[string]int // documents per sub
-	edges    map[string]int // follows and bans touching a sub
-	sessions map[string]int // sessions per channel ARN
-	// conflicts counts UpdateUser writes lost to a concurrent writer.
-	conflicts int
+// testStore is the bolt store, wrapped for fault injection; the deletions
+// the account cascade makes go to the journal.
+type testStore struct {
+	*storetest.Faults
+	t *testing.T
 }
 
-func newFakeStore(j *journal) *fakeStore {
-	return &fakeStore{j: j, users: map[string]onair.User{}, stages: map[string]onair.Stage{},
-		docs: map[string]int{}, edges: map[string]int{}, sessions: map[string]int{}}
+func newTestStore(t *testing.T, j *journal) *testStore {
+	s := &testStore{Faults: storetest.WithFaults(bolttest.New(t)), t: t}
+	s.Before(func(_ context.Context, op string, args []any) error {
+		switch op {
+		case "DeleteUser", "DeleteUserEdges", "DeleteSessions", "DeleteStage", "DeleteDocuments":
+			j.add("store.%s %s", op, args[0])
+		}
+		return nil
+	})
+	return s
 }
 
-func clone(u onair.User) onair.User {
-	b, err := json.Marshal(u)
-	if err != nil {
-		panic(err)
+// put stores u as the whole profile, creating it if needed.
+func (s *testStore) put(u onair.User) {
+	s.t.Helper()
+	ctx := s.t.Context()
+	_, err := s.Store.UpdateUser(ctx, u.Sub, func(cur *onair.User) error {
+		u.Version = cur.Version
+		*cur = u
+		return nil
+	})
+	if errors.Is(err, onair.ErrNotFound) {
+		err = s.Store.CreateUser(ctx, u)
 	}
-	var c onair.User
-	if err := json.Unmarshal(b, &c); err != nil {
-		panic(err)
-	}
-	return c
+	require.NoError(s.t, err)
 }
 
-func (s *fakeStore) put(u onair.User) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u.Version++
-	s.users[u.Sub] = clone(u)
-}
-
-func (s *fakeStore) user(t *testing.T, sub string) onair.User {
+func (s *testStore) user(t *testing.T, sub string) onair.User {
 	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.users[sub]
-	require.True(t, ok, "user %s exists", sub)
-	return clone(u)
+	u, err := s.Store.GetUser(t.Context(), sub)
+	require.NoError(t, err, "user %s exists", sub)
+	return u
 }
 
-func (s *fakeStore) has(sub string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.users[sub]
-	return ok
+func (s *testStore) has(sub string) bool {
+	s.t.Helper()
+	_, err := s.Store.GetUser(s.t.Context(), sub)
+	if errors.Is(err, onair.ErrNotFound) {
+		return false
+	}
+	require.NoError(s.t, err)
+	return true
 }
 
-func (s *fakeStore) CreateUser(ctx context.Context, u onair.User) error {
-	if err := s.take("CreateUser"); err != nil {
-		return err
+func (s *testStore) hasStage(id string) bool {
+	s.t.Helper()
+	_, err := s.Store.GetStage(s.t.Context(), id)
+	if errors.Is(err, onair.ErrNotFound) {
+		return false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.users[u.Sub]; ok {
-		return fmt.Errorf("create: %w", onair.ErrConflict)
-	}
-	u.Version = 1
-	s.users[u.Sub] = clone(u)
-	return nil
+	require.NoError(s.t, err)
+	return true
 }
 
-func (s *fakeStore) GetUser(ctx context.Context, sub string) (onair.User, error) {
-	if err := s.take("GetUser"); err != nil {
-		return onair.User{}, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, ok := s.users[sub]
-	if !ok {
-		return onair.User{}, fmt.Errorf("get %s: %w", sub, onair.ErrNotFound)
-	}
-	return clone(u), nil
+// sessions counts the channel's stream sessions.
+func (s *testStore) sessions(channelArn string) int {
+	s.t.Helper()
+	list, _, err := s.Store.ListSessions(s.t.Context(), channelArn, 100, "")
+	require.NoError(s.t, err)
+	return len(list)
 }
 
-func (s *fakeStore) GetUserByUsername(ctx context.Context, name string) (onair.User, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, u := range s.users {
-		if strings.EqualFold(u.Username, name) {
-			return clone(u), nil
+// documentNames are the documents fullAccount gives a user.
+var documentNames = []string{"overlay.presets", "overlay.active"}
+
+// documents counts sub's documents of documentNames.
+func (s *testStore) documents(sub string) int {
+	s.t.Helper()
+	n := 0
+	for _, name := range documentNames {
+		_, err := s.Store.GetDocument(s.t.Context(), sub, name)
+		if err == nil {
+			n++
+		} else {
+			require.ErrorIs(s.t, err, onair.ErrNotFound)
 		}
 	}
-	return onair.User{}, onair.ErrNotFound
+	return n
 }
 
-func (s *fakeStore) UpdateUser(ctx context.Context, sub string, fn func(*onair.User) error) (onair.User, error) {
-	if err := s.take("UpdateUser"); err != nil {
-		return onair.User{}, err
+// edges counts the follows and bans from sub, and to sub from fans
+// (fullAccount's other end of the edges).
+func (s *testStore) edges(sub string) int {
+	s.t.Helper()
+	ctx := s.t.Context()
+	following, err := s.Store.ListFollowing(ctx, sub)
+	require.NoError(s.t, err)
+	bans, err := s.Store.ListBans(ctx, sub)
+	require.NoError(s.t, err)
+	n := len(following) + len(bans)
+	if _, err := s.Store.GetFollow(ctx, "fan-of-"+sub, sub); err == nil {
+		n++
 	}
-	for {
-		s.mu.Lock()
-		cur, ok := s.users[sub]
-		s.mu.Unlock()
-		if !ok {
-			return onair.User{}, fmt.Errorf("update %s: %w", sub, onair.ErrNotFound)
-		}
-		u := clone(cur)
-		if err := fn(&u); err == onair.ErrUnchanged {
-			return clone(cur), nil
-		} else if err != nil {
-			return onair.User{}, err
-		}
-		runtime.Gosched() // widen the window a concurrent writer can use
-		s.mu.Lock()
-		if now, ok := s.users[sub]; !ok || now.Version != cur.Version {
-			s.conflicts++
-			s.mu.Unlock()
-			continue
-		}
-		u.Sub = sub
-		u.Version = cur.Version + 1
-		s.users[sub] = clone(u)
-		s.mu.Unlock()
-		return u, nil
+	if _, err := s.Store.GetBan(ctx, "critic-of-"+sub, sub); err == nil {
+		n++
 	}
-}
-
-func (s *fakeStore) DeleteUser(ctx context.Context, sub string) error {
-	if err := s.take("DeleteUser"); err != nil {
-		return err
-	}
-	s.j.add("store.DeleteUser %s", sub)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.users, sub)
-	return nil
-}
-
-func (s *fakeStore) DeleteUserEdges(ctx context.Context, sub string) error {
-	if err := s.take("DeleteUserEdges"); err != nil {
-		return err
-	}
-	s.j.add("store.DeleteUserEdges %s", sub)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.edges, sub)
-	return nil
-}
-
-func (s *fakeStore) DeleteSessions(ctx context.Context, channelArn string) error {
-	if err := s.take("DeleteSessions"); err != nil {
-		return err
-	}
-	s.j.add("store.DeleteSessions %s", channelArn)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.sessions, channelArn)
-	return nil
-}
-
-func (s *fakeStore) GetStage(ctx context.Context, id string) (onair.Stage, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, ok := s.stages[id]
-	if !ok {
-		return onair.Stage{}, onair.ErrNotFound
-	}
-	return st, nil
-}
-
-func (s *fakeStore) DeleteStage(ctx context.Context, id string) error {
-	if err := s.take("DeleteStage"); err != nil {
-		return err
-	}
-	s.j.add("store.DeleteStage %s", id)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.stages, id)
-	return nil
-}
-
-func (s *fakeStore) DeleteDocuments(ctx context.Context, sub string) error {
-	if err := s.take("DeleteDocuments"); err != nil {
-		return err
-	}
-	s.j.add("store.DeleteDocuments %s", sub)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.docs, sub)
-	return nil
+	return n
 }
 
 // fakeVideo is IVS channels and stream keys as IVS behaves: one key per
@@ -656,7 +573,7 @@ func (r *fakeRealTime) DeleteStage(ctx context.Context, arn string) error {
 // env is a service over fresh fakes.
 type env struct {
 	j        *journal
-	store    *fakeStore
+	store    *testStore
 	video    *fakeVideo
 	chat     *fakeChat
 	accounts *fakeAccounts
@@ -673,7 +590,7 @@ func newEnv(t *testing.T) *env {
 	j := &journal{}
 	e := &env{
 		j:        j,
-		store:    newFakeStore(j),
+		store:    newTestStore(t, j),
 		video:    newFakeVideo(j),
 		chat:     newFakeChat(j),
 		accounts: newFakeAccounts(j),

@@ -102,7 +102,7 @@ func TestGetChannel(t *testing.T) {
 			name: "store failure",
 			setup: func(t *testing.T, e *env) {
 				e.signUp(alice)
-				e.store.inject("GetUser", errBoom)
+				e.store.Fail("GetUser", errBoom)
 			},
 			caller: alice,
 			status: http.StatusInternalServerError, typ: "UnexpectedException",

@@ -133,7 +133,7 @@ func TestUpdatePreferencesStates(t *testing.T) {
 			caller: alice, body: preview, status: 404, typ: "ChannelNotProvisionedException"},
 		{name: "no profile", caller: alice, body: `{"color":{"name":"salmon"}}`, status: 404, typ: "UserNotFoundException"},
 		{name: "no caller", caller: onair.Caller{}, body: `{"color":{"name":"salmon"}}`, status: 401, typ: "UnauthorizedException"},
-		{name: "store failure", setup: func(t *testing.T, e *env) { e.signUp(alice); e.store.inject("UpdateUser", errBoom) },
+		{name: "store failure", setup: func(t *testing.T, e *env) { e.signUp(alice); e.store.Fail("UpdateUser", errBoom) },
 			caller: alice, body: `{"color":{"name":"salmon"}}`, status: 500, typ: "ChangeUserPreferencesException"},
 	}
 	for _, tc := range cases {

@@ -300,14 +300,14 @@ func TestProvisionFailureHalfWayThenRetry(t *testing.T) {
 		},
 		{
 			name:   "storing fails: channel and room are deleted",
-			fail:   func(e *env) { e.store.inject("UpdateUser", nil, errBoom) },
+			fail:   func(e *env) { e.store.Fail("UpdateUser", nil, errBoom) },
 			status: http.StatusInternalServerError, typ: "CreateChannelResourcesException",
 			orphans: 0, createdTotal: 2,
 		},
 		{
 			name: "storing and cleanup fail: both are adopted on retry",
 			fail: func(e *env) {
-				e.store.inject("UpdateUser", nil, errBoom)
+				e.store.Fail("UpdateUser", nil, errBoom)
 				e.video.inject("DeleteChannel", errBoom)
 				e.chat.inject("DeleteRoom", errBoom)
 			},
@@ -406,26 +406,20 @@ func TestProvisionAdoptsExistingKey(t *testing.T) {
 	assert.Equal(t, key.Value, u.StreamKeyValue)
 }
 
-// landingStore writes the commit and then reports a failure, as a write
-// whose reply timed out.
-type landingStore struct {
-	*fakeStore
-	calls int
-}
-
-func (s *landingStore) UpdateUser(ctx context.Context, sub string, fn func(*onair.User) error) (onair.User, error) {
-	s.calls++
-	u, err := s.fakeStore.UpdateUser(ctx, sub, fn)
-	if s.calls == 2 && err == nil {
-		return onair.User{}, context.DeadlineExceeded
-	}
-	return u, err
-}
-
 func TestProvisionCommitWhoseReplyWasLost(t *testing.T) {
 	e := newEnv(t)
 	e.signUp(alice)
-	e.svc.Store = &landingStore{fakeStore: e.store}
+	// The second UpdateUser (the commit) is written, but its reply is lost,
+	// as a write whose reply timed out.
+	e.store.Before(func(ctx context.Context, op string, args []any) error {
+		if op != "UpdateUser" || e.store.Calls("UpdateUser") != 2 {
+			return nil
+		}
+		if _, err := e.store.Store.UpdateUser(ctx, args[0].(string), args[1].(func(*onair.User) error)); err != nil {
+			return err
+		}
+		return context.DeadlineExceeded
+	})
 	w := do(e.svc.CreateChannelResources(), alice, http.MethodPost, createPath, "")
 	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
 	u := e.store.user(t, alice.Sub)

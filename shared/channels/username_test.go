@@ -61,12 +61,12 @@ func TestUpdateUsername(t *testing.T) {
 		},
 		{
 			name:  "intent write fails: nothing changes",
-			setup: func(e *env) { e.store.inject("UpdateUser", errBoom) },
+			setup: func(e *env) { e.store.Fail("UpdateUser", errBoom) },
 			body:  `{"newUsername":"alice2"}`, status: 500, typ: "ChangeUsernameException", profile: "alice",
 		},
 		{
 			name:  "profile write fails: the intent stays, Cognito has the new name",
-			setup: func(e *env) { e.store.inject("UpdateUser", nil, errBoom) },
+			setup: func(e *env) { e.store.Fail("UpdateUser", nil, errBoom) },
 			body:  `{"newUsername":"alice2"}`, status: 500, typ: "ChangeUsernameException", profile: "alice", alias: "alice2",
 		},
 		{

@@ -63,10 +63,12 @@ func (f *Faults) FailAll(op string, err error) {
 }
 
 // Before runs fn before every call of every operation (unless the call
-// fails by Fail or FailAll), with the call's arguments other than the
-// context and update functions. A non-nil error from fn is returned instead
+// fails by Fail or FailAll), with the call's arguments after the context
+// (update functions included). A non-nil error from fn is returned instead
 // of calling the store. fn runs without any lock held, so it may use the
-// store itself, e.g. to land a concurrent write just before an update.
+// store (f.Store, to bypass the faults) itself: to land a concurrent write
+// just before an update, or to make the call and then report it failed, as
+// a write whose reply was lost.
 func (f *Faults) Before(fn func(ctx context.Context, op string, args []any) error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -154,7 +156,7 @@ func (f *Faults) GetUserByAssetID(ctx context.Context, channelAssetID string) (o
 }
 
 func (f *Faults) UpdateUser(ctx context.Context, sub string, fn func(*onair.User) error) (onair.User, error) {
-	if err := f.enter(ctx, "UpdateUser", sub); err != nil {
+	if err := f.enter(ctx, "UpdateUser", sub, fn); err != nil {
 		return onair.User{}, err
 	}
 	return f.Store.UpdateUser(ctx, sub, fn)
@@ -245,7 +247,7 @@ func (f *Faults) GetSession(ctx context.Context, channelArn, streamID string) (o
 }
 
 func (f *Faults) UpdateSession(ctx context.Context, channelArn, streamID string, fn func(*onair.StreamSession) error) (onair.StreamSession, error) {
-	if err := f.enter(ctx, "UpdateSession", channelArn, streamID); err != nil {
+	if err := f.enter(ctx, "UpdateSession", channelArn, streamID, fn); err != nil {
 		return onair.StreamSession{}, err
 	}
 	return f.Store.UpdateSession(ctx, channelArn, streamID, fn)
@@ -287,7 +289,7 @@ func (f *Faults) GetStage(ctx context.Context, id string) (onair.Stage, error) {
 }
 
 func (f *Faults) UpdateStage(ctx context.Context, id string, fn func(*onair.Stage) error) (onair.Stage, error) {
-	if err := f.enter(ctx, "UpdateStage", id); err != nil {
+	if err := f.enter(ctx, "UpdateStage", id, fn); err != nil {
 		return onair.Stage{}, err
 	}
 	return f.Store.UpdateStage(ctx, id, fn)
