@@ -38,11 +38,21 @@ func fullAccount(t *testing.T, e *env, c onair.Caller) onair.User {
 		require.NoError(t, e.store.Store.PutDocument(ctx, c.Sub, name, []byte(`{}`)))
 	}
 	for _, edge := range []func() (bool, error){
-		func() (bool, error) { return e.store.Store.PutFollow(ctx, onair.Follow{FollowerSub: c.Sub, FollowedSub: "star-1", At: testNow}) },
-		func() (bool, error) { return e.store.Store.PutFollow(ctx, onair.Follow{FollowerSub: c.Sub, FollowedSub: "star-2", At: testNow}) },
-		func() (bool, error) { return e.store.Store.PutFollow(ctx, onair.Follow{FollowerSub: "fan-of-" + c.Sub, FollowedSub: c.Sub, At: testNow}) },
-		func() (bool, error) { return e.store.Store.PutBan(ctx, onair.Ban{OwnerSub: c.Sub, BannedSub: "troll", At: testNow}) },
-		func() (bool, error) { return e.store.Store.PutBan(ctx, onair.Ban{OwnerSub: "critic-of-" + c.Sub, BannedSub: c.Sub, At: testNow}) },
+		func() (bool, error) {
+			return e.store.Store.PutFollow(ctx, onair.Follow{FollowerSub: c.Sub, FollowedSub: "star-1", At: testNow})
+		},
+		func() (bool, error) {
+			return e.store.Store.PutFollow(ctx, onair.Follow{FollowerSub: c.Sub, FollowedSub: "star-2", At: testNow})
+		},
+		func() (bool, error) {
+			return e.store.Store.PutFollow(ctx, onair.Follow{FollowerSub: "fan-of-" + c.Sub, FollowedSub: c.Sub, At: testNow})
+		},
+		func() (bool, error) {
+			return e.store.Store.PutBan(ctx, onair.Ban{OwnerSub: c.Sub, BannedSub: "troll", At: testNow})
+		},
+		func() (bool, error) {
+			return e.store.Store.PutBan(ctx, onair.Ban{OwnerSub: "critic-of-" + c.Sub, BannedSub: c.Sub, At: testNow})
+		},
 	} {
 		_, err := edge()
 		require.NoError(t, err)
