@@ -327,9 +327,7 @@ func (s *Stack) openStore(ctx context.Context) error {
 		if s.opts.DynamoDBEndpoint == "" {
 			return errors.New("--store dynamodb needs --dynamodb-endpoint")
 		}
-		cfg := aws.Config{Region: s.opts.Region, BaseEndpoint: aws.String(s.opts.DynamoDBEndpoint),
-			Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
-		d := dynamo.New(cfg, dynamo.Tables{Channels: StackName + "-ChannelsTable", Streams: StackName + "-StreamsTable"})
+		d := dynamo.New(s.dynamoConfig(), dynamoTables())
 		if err := d.CreateTables(ctx); err != nil {
 			return fmt.Errorf("dynamodb tables: %w", err)
 		}
@@ -338,6 +336,29 @@ func (s *Stack) openStore(ctx context.Context) error {
 		return fmt.Errorf("unknown store %q (bolt or dynamodb)", s.opts.Store)
 	}
 	return nil
+}
+
+// dynamoTables are the placeholders' <stack>-<LogicalId> names, which
+// --store dynamodb creates (and the template's table ARNs name).
+func dynamoTables() dynamo.Tables {
+	return dynamo.Tables{Channels: StackName + "-ChannelsTable", Streams: StackName + "-StreamsTable"}
+}
+
+func (s *Stack) dynamoConfig() aws.Config {
+	return aws.Config{Region: s.opts.Region, BaseEndpoint: aws.String(s.opts.DynamoDBEndpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
+}
+
+// functionStore is the store a function is given: the stack's, or, when
+// recording calls on DynamoDB, a client of the same tables whose calls are
+// recorded as the function's (so its DynamoDB permissions are checked too).
+func (s *Stack) functionStore(function string) store.Store {
+	if s.calls == nil || s.opts.Store != "dynamodb" {
+		return s.store
+	}
+	cfg := s.dynamoConfig()
+	s.calls.Install(function, &cfg)
+	return dynamo.New(cfg, dynamoTables())
 }
 
 // resolver evaluates the template's intrinsics with the local stand-ins of
@@ -447,7 +468,7 @@ func (s *Stack) startFunctions(r samtemplate.Resolver) error {
 				Logger:     logger,
 				MetricsOut: metricsWriter{logger},
 				// Offline, stream metrics come from the simulation, not CloudWatch.
-				Offline: app.Offline{Store: s.store, StreamMetrics: simMetrics{s.sim}},
+				Offline: app.Offline{Store: s.functionStore(fnName), StreamMetrics: simMetrics{s.sim}},
 			})
 		}})
 	}

@@ -54,12 +54,15 @@ func (c *clock) Advance(d time.Duration) {
 // boot starts the whole offline stack on free ports with a fresh data dir.
 func boot(t *testing.T, overrides map[string]string, now func() time.Time) *stack.Stack {
 	t.Helper()
-	opts := stack.Options{Now: now,
-		Template: "../../../template.yaml", DataDir: t.TempDir(),
-		WebAddr: "127.0.0.1:0", APIAddr: "127.0.0.1:0", AWSAddr: "127.0.0.1:0",
-		ParameterOverrides: overrides,
-		RecordAWSCalls:     true,
-	}
+	return bootWith(t, stack.Options{Now: now, ParameterOverrides: overrides})
+}
+
+// bootWith is boot with more options (the store, ...).
+func bootWith(t *testing.T, opts stack.Options) *stack.Stack {
+	t.Helper()
+	opts.Template, opts.DataDir = "../../../template.yaml", t.TempDir()
+	opts.WebAddr, opts.APIAddr, opts.AWSAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	opts.RecordAWSCalls = true
 	if os.Getenv("ONAIR_TEST_LOG") != "" { // the stack's own log, for debugging a failure
 		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
