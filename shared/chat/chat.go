@@ -65,9 +65,9 @@ type tokenRequest struct {
 
 // TokenResponse is the body of a successful token request.
 type TokenResponse struct {
-	Token                 string    `json:"token"`
-	SessionExpirationTime time.Time `json:"sessionExpirationTime"`
-	TokenExpirationTime   time.Time `json:"tokenExpirationTime"`
+	Token                 string       `json:"token"`
+	SessionExpirationTime httpapi.Time `json:"sessionExpirationTime"`
+	TokenExpirationTime   httpapi.Time `json:"tokenExpirationTime"`
 	// Capabilities always ends with VIEW_MESSAGE, which clients use to tell
 	// a reader from nobody (IVS grants reading implicitly).
 	Capabilities []string `json:"capabilities"`
@@ -124,8 +124,8 @@ func (s *Service) CreateToken(w http.ResponseWriter, r *http.Request) error {
 	telemetry.MetricsFrom(ctx).Count(ctx, "ChatTokensIssued", 1, "Role", role)
 	return httpapi.WriteJSON(w, http.StatusOK, TokenResponse{
 		Token:                 tok.Token,
-		SessionExpirationTime: tok.SessionExpiration.UTC(),
-		TokenExpirationTime:   tok.TokenExpiration.UTC(),
+		SessionExpirationTime: httpapi.TimeOf(tok.SessionExpiration),
+		TokenExpirationTime:   httpapi.TimeOf(tok.TokenExpiration),
 		Capabilities:          append(append([]string{}, tr.Capabilities...), onair.ChatViewMessage),
 	})
 }

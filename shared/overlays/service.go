@@ -103,8 +103,21 @@ func (s *service) sleep(ctx context.Context, d time.Duration) error {
 type ActiveAction struct {
 	Name      string          `json:"name,omitempty"`
 	Data      json.RawMessage `json:"data,omitempty"`
+	StartTime *httpapi.Time   `json:"startTime,omitempty"`
+	Expiry    *httpapi.Time   `json:"expiry,omitempty"`
+}
+
+// storedAction is the active action as recorded: times at full precision,
+// so that isActive compares them exactly with the live session's start.
+type storedAction struct {
+	Name      string          `json:"name,omitempty"`
+	Data      json.RawMessage `json:"data,omitempty"`
 	StartTime *time.Time      `json:"startTime,omitempty"`
 	Expiry    *time.Time      `json:"expiry,omitempty"`
+}
+
+func (a storedAction) view() ActiveAction {
+	return ActiveAction{Name: a.Name, Data: a.Data, StartTime: httpapi.TimeRef(a.StartTime), Expiry: httpapi.TimeRef(a.Expiry)}
 }
 
 // sendRequest is the body of POST /channel/actions/send. A missing or null
@@ -164,11 +177,11 @@ func (s *service) SendStreamAction() http.Handler {
 		}
 
 		label := "stop"
-		active := ActiveAction{}
+		active := storedAction{}
 		if action != nil {
 			label = action.Name
 			start := now.UTC()
-			active = ActiveAction{Name: action.Name, Data: action.Data, StartTime: &start}
+			active = storedAction{Name: action.Name, Data: action.Data, StartTime: &start}
 			if action.Duration > 0 {
 				exp := start.Add(time.Duration(action.Duration) * time.Second)
 				active.Expiry = &exp
@@ -184,7 +197,7 @@ func (s *service) SendStreamAction() http.Handler {
 			// view after a reload misses it.
 			telemetry.Logger(ctx).Error("overlay sent but not recorded as active", "err", err.Error())
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, active)
+		return httpapi.WriteJSON(w, http.StatusOK, active.view())
 	})
 }
 
@@ -237,19 +250,19 @@ func (s *service) GetActiveStreamAction() http.Handler {
 		if err != nil {
 			return err
 		}
-		var a ActiveAction
+		var a storedAction
 		if err := json.Unmarshal(raw, &a); err != nil {
 			telemetry.Logger(ctx).Warn("active action unreadable; treated as none", "err", err.Error())
 			return httpapi.WriteJSON(w, http.StatusOK, ActiveAction{})
 		}
 		if !isActive(a, u, s.now()) {
-			a = ActiveAction{}
+			a = storedAction{}
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, a)
+		return httpapi.WriteJSON(w, http.StatusOK, a.view())
 	})
 }
 
-func isActive(a ActiveAction, u onair.User, now time.Time) bool {
+func isActive(a storedAction, u onair.User, now time.Time) bool {
 	switch {
 	case a.Name == "" || a.StartTime == nil:
 		return false

@@ -331,8 +331,8 @@ func (s *service) Unban(w http.ResponseWriter, r *http.Request) error {
 // BannedUser is an entry of the banned list.
 type BannedUser struct {
 	directory.Card
-	ChannelArn string    `json:"channelArn,omitempty"`
-	BannedAt   time.Time `json:"bannedAt"`
+	ChannelArn string       `json:"channelArn,omitempty"`
+	BannedAt   httpapi.Time `json:"bannedAt"`
 }
 
 // BannedUsersResponse is the body of GET /channel/bans.
@@ -375,7 +375,7 @@ func (s *service) BannedUsers(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		delete(bySub, b.BannedSub)
-		resp.BannedUsers = append(resp.BannedUsers, BannedUser{Card: directory.CardOf(u), ChannelArn: u.ChannelArn, BannedAt: b.At.UTC()})
+		resp.BannedUsers = append(resp.BannedUsers, BannedUser{Card: directory.CardOf(u), ChannelArn: u.ChannelArn, BannedAt: httpapi.TimeOf(b.At)})
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, resp)
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
@@ -14,12 +13,12 @@ import (
 
 // TokenView is a minted token as clients receive it.
 type TokenView struct {
-	Token          string    `json:"token"`
-	ParticipantID  string    `json:"participantId"`
-	UserID         string    `json:"userId"`
-	ExpirationTime time.Time `json:"expirationTime"`
-	Capabilities   []string  `json:"capabilities"`
-	Role           Role      `json:"role"`
+	Token          string       `json:"token"`
+	ParticipantID  string       `json:"participantId"`
+	UserID         string       `json:"userId"`
+	ExpirationTime httpapi.Time `json:"expirationTime"`
+	Capabilities   []string     `json:"capabilities"`
+	Role           Role         `json:"role"`
 }
 
 func tokenView(iss Issued) TokenView {
@@ -27,7 +26,7 @@ func tokenView(iss Issued) TokenView {
 		Token:          iss.Token.Token,
 		ParticipantID:  iss.Token.ParticipantID,
 		UserID:         iss.Token.UserID,
-		ExpirationTime: iss.Token.ExpirationTime.UTC(),
+		ExpirationTime: httpapi.TimeOf(iss.Token.ExpirationTime),
 		Capabilities:   iss.Token.Capabilities,
 		Role:           iss.Role,
 	}
@@ -39,7 +38,7 @@ type OpenedStageView struct {
 	Arn             string               `json:"arn"`
 	Name            string               `json:"name"`
 	ActiveSessionID *string              `json:"activeSessionId"`
-	CreatedAt       time.Time            `json:"createdAt"`
+	CreatedAt       httpapi.Time         `json:"createdAt"`
 	AllowAnonymous  bool                 `json:"allowAnonymous"`
 	Endpoints       onair.StageEndpoints `json:"endpoints"`
 }
@@ -77,7 +76,7 @@ func (s *service) CreateStageHandler() http.Handler {
 			return err
 		}
 		st := o.Stage
-		v := OpenedStageView{ID: st.ID, Arn: st.Arn, Name: st.Name, CreatedAt: st.CreatedAt, AllowAnonymous: st.AllowAnonymous, Endpoints: st.Endpoints}
+		v := OpenedStageView{ID: st.ID, Arn: st.Arn, Name: st.Name, CreatedAt: httpapi.TimeOf(st.CreatedAt), AllowAnonymous: st.AllowAnonymous, Endpoints: st.Endpoints}
 		if o.Live.Endpoints.Events != "" {
 			v.Endpoints = o.Live.Endpoints
 		}
@@ -189,7 +188,7 @@ func (s *service) InviteHandler() http.Handler {
 		if err != nil {
 			return err
 		}
-		return httpapi.WriteJSON(w, http.StatusOK, InviteResponse{StageID: st.ID, Invited: InviteView{Username: guest.Username, InvitedAt: st.Invited[guest.Sub]}})
+		return httpapi.WriteJSON(w, http.StatusOK, InviteResponse{StageID: st.ID, Invited: InviteView{Username: guest.Username, InvitedAt: httpapi.TimeOf(st.Invited[guest.Sub])}})
 	})
 }
 

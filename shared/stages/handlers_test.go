@@ -43,14 +43,14 @@ func TestCreateStageRoute(t *testing.T) {
 	assert.NotEmpty(t, res.Stage.ID)
 	assert.Equal(t, "Ann-stage", res.Stage.Name)
 	assert.True(t, res.Stage.AllowAnonymous)
-	assert.Equal(t, t0, res.Stage.CreatedAt)
+	assert.Equal(t, t0, res.Stage.CreatedAt.Time)
 	assert.Equal(t, endpointsFor(res.Stage.ID), res.Stage.Endpoints)
 	assert.Equal(t, RoleHost, res.Token.Role)
 	assert.Equal(t, []string{"PUBLISH", "SUBSCRIBE"}, res.Token.Capabilities)
 	assert.Equal(t, "sub-ann", res.Token.UserID)
 	assert.NotEmpty(t, res.Token.Token)
 	assert.NotEmpty(t, res.Token.ParticipantID)
-	assert.Equal(t, t0.Add(time.Hour), res.Token.ExpirationTime)
+	assert.Equal(t, t0.Add(time.Hour), res.Token.ExpirationTime.Time)
 
 	e.ivs.join(res.Stage.Arn, onair.RealTimeParticipant{ParticipantID: "p1", UserID: "sub-ann", Published: true})
 	w = e.do(h, caller(e.ann), "POST", "/stages", "", patCreate)
@@ -131,7 +131,7 @@ func TestGetStageRoute(t *testing.T) {
 	require.NotNil(t, pub.ActiveSessionID)
 	assert.Equal(t, "st-1AbCdEfGhIjKl", *pub.ActiveSessionID)
 	assert.Equal(t, &HostView{Username: "Ann", Avatar: "bear"}, pub.Host)
-	assert.Equal(t, []PublisherView{{ParticipantID: "p-ann", Username: "Ann", Since: t0}}, pub.Publishing)
+	assert.Equal(t, []PublisherView{{ParticipantID: "p-ann", Username: "Ann", Since: httpapi.TimeOf(t0)}}, pub.Publishing)
 	assert.Equal(t, RoleViewer, pub.Role)
 	assert.Nil(t, pub.Participants)
 	assert.Nil(t, pub.Endpoints)
@@ -147,10 +147,10 @@ func TestGetStageRoute(t *testing.T) {
 	host := decode[GetStageResponse](t, w).Stage
 	assert.Equal(t, RoleHost, host.Role)
 	require.Len(t, host.Participants, 3)
-	assert.Equal(t, ParticipantView{ParticipantID: "p-ann", UserID: "sub-ann", Username: "Ann", State: "CONNECTED", Published: true, Publishing: true, FirstJoinTime: t0}, host.Participants[0])
+	assert.Equal(t, ParticipantView{ParticipantID: "p-ann", UserID: "sub-ann", Username: "Ann", State: "CONNECTED", Published: true, Publishing: true, FirstJoinTime: httpapi.TimeOf(t0)}, host.Participants[0])
 	assert.Equal(t, ParticipantView{ParticipantID: "p-bob", UserID: "sub-bob", Username: "bob", State: "CONNECTED"}, host.Participants[1])
 	assert.Equal(t, "", host.Participants[2].Username)
-	assert.Equal(t, []InviteView{{Username: "cat", InvitedAt: t0}}, host.Invited)
+	assert.Equal(t, []InviteView{{Username: "cat", InvitedAt: httpapi.TimeOf(t0)}}, host.Invited)
 	require.NotNil(t, host.Endpoints)
 	assert.Equal(t, endpointsFor(st.ID), *host.Endpoints)
 
@@ -227,7 +227,7 @@ func TestInviteRoutes(t *testing.T) {
 
 	w := e.do(invite, caller(e.ann), "POST", "/stages/"+st.ID+"/invites", `{"username":"BOB"}`, patInvite)
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	assert.Equal(t, InviteResponse{StageID: st.ID, Invited: InviteView{Username: "bob", InvitedAt: t0}}, decode[InviteResponse](t, w))
+	assert.Equal(t, InviteResponse{StageID: st.ID, Invited: InviteView{Username: "bob", InvitedAt: httpapi.TimeOf(t0)}}, decode[InviteResponse](t, w))
 	got, _ := e.store.stage(st.ID)
 	assert.Contains(t, got.Invited, "sub-bob")
 

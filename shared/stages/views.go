@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
+	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
 )
 
@@ -20,9 +20,9 @@ type HostView struct {
 
 // PublisherView is a participant publishing now, per IVS Stage Update events.
 type PublisherView struct {
-	ParticipantID string    `json:"participantId"`
-	Username      string    `json:"username,omitempty"`
-	Since         time.Time `json:"since"`
+	ParticipantID string       `json:"participantId"`
+	Username      string       `json:"username,omitempty"`
+	Since         httpapi.Time `json:"since"`
 }
 
 // ParticipantView is a connected participant, for the host.
@@ -34,14 +34,14 @@ type ParticipantView struct {
 	// Published: published at some time in this session (IVS's flag).
 	Published bool `json:"published"`
 	// Publishing: publishing now, per IVS Stage Update events.
-	Publishing    bool      `json:"publishing"`
-	FirstJoinTime time.Time `json:"firstJoinTime,omitzero"`
+	Publishing    bool         `json:"publishing"`
+	FirstJoinTime httpapi.Time `json:"firstJoinTime,omitzero"`
 }
 
 // InviteView is an invitation, for the host.
 type InviteView struct {
-	Username  string    `json:"username"`
-	InvitedAt time.Time `json:"invitedAt"`
+	Username  string       `json:"username"`
+	InvitedAt httpapi.Time `json:"invitedAt"`
 }
 
 // StageView is one stage. Endpoints, Participants and Invited are only
@@ -51,7 +51,7 @@ type StageView struct {
 	Arn             string                `json:"arn"`
 	Name            string                `json:"name"`
 	ActiveSessionID *string               `json:"activeSessionId"`
-	CreatedAt       time.Time             `json:"createdAt"`
+	CreatedAt       httpapi.Time          `json:"createdAt"`
 	AllowAnonymous  bool                  `json:"allowAnonymous"`
 	Endpoints       *onair.StageEndpoints `json:"endpoints,omitempty"`
 	Host            *HostView             `json:"host,omitempty"`
@@ -64,12 +64,12 @@ type StageView struct {
 
 // StageSummary is a stage in the public list.
 type StageSummary struct {
-	ID             string    `json:"id"`
-	Name           string    `json:"name"`
-	CreatedAt      time.Time `json:"createdAt"`
-	AllowAnonymous bool      `json:"allowAnonymous"`
-	Host           HostView  `json:"host"`
-	PublisherCount int       `json:"publisherCount"`
+	ID             string       `json:"id"`
+	Name           string       `json:"name"`
+	CreatedAt      httpapi.Time `json:"createdAt"`
+	AllowAnonymous bool         `json:"allowAnonymous"`
+	Host           HostView     `json:"host"`
+	PublisherCount int          `json:"publisherCount"`
 }
 
 // DefaultListLimit and MaxListLimit bound GET /stages.
@@ -106,7 +106,7 @@ func (s *service) ListStages(ctx context.Context, limit int) ([]StageSummary, er
 		out = append(out, StageSummary{
 			ID:             st.ID,
 			Name:           st.Name,
-			CreatedAt:      st.CreatedAt,
+			CreatedAt:      httpapi.TimeOf(st.CreatedAt),
 			AllowAnonymous: st.AllowAnonymous,
 			Host:           hostView(host),
 			PublisherCount: len(publishing(st)),
@@ -163,7 +163,7 @@ func (s *service) DescribeStage(ctx context.Context, id string, caller *onair.Ca
 		ID:             st.ID,
 		Arn:            st.Arn,
 		Name:           st.Name,
-		CreatedAt:      st.CreatedAt,
+		CreatedAt:      httpapi.TimeOf(st.CreatedAt),
 		AllowAnonymous: st.AllowAnonymous,
 		Publishing:     []PublisherView{},
 	}
@@ -175,7 +175,7 @@ func (s *service) DescribeStage(ctx context.Context, id string, caller *onair.Ca
 		v.Host = &hv
 	}
 	for _, p := range pubs {
-		v.Publishing = append(v.Publishing, PublisherView{ParticipantID: p.ParticipantID, Username: users[p.UserID].Username, Since: p.EventTime})
+		v.Publishing = append(v.Publishing, PublisherView{ParticipantID: p.ParticipantID, Username: users[p.UserID].Username, Since: httpapi.TimeOf(p.EventTime)})
 	}
 	if role, err := MaxRole(st, caller); err == nil {
 		v.Role = role
@@ -196,16 +196,16 @@ func (s *service) DescribeStage(ctx context.Context, id string, caller *onair.Ca
 				State:         p.State,
 				Published:     p.Published,
 				Publishing:    seen && known.Published,
-				FirstJoinTime: p.FirstJoinTime,
+				FirstJoinTime: httpapi.TimeOf(p.FirstJoinTime),
 			})
 		}
 		v.Invited = []InviteView{}
 		for sub, at := range st.Invited {
 			if u, ok := users[sub]; ok {
-				v.Invited = append(v.Invited, InviteView{Username: u.Username, InvitedAt: at})
+				v.Invited = append(v.Invited, InviteView{Username: u.Username, InvitedAt: httpapi.TimeOf(at)})
 			}
 		}
-		sort.Slice(v.Invited, func(i, j int) bool { return v.Invited[i].InvitedAt.Before(v.Invited[j].InvitedAt) })
+		sort.Slice(v.Invited, func(i, j int) bool { return v.Invited[i].InvitedAt.Before(v.Invited[j].InvitedAt.Time) })
 	}
 	return v, nil
 }

@@ -92,12 +92,12 @@ func (h *health) ownChannel(r *http.Request) (onair.User, error) {
 }
 
 type sessionSummary struct {
-	StreamID      string     `json:"streamId"`
-	StartTime     time.Time  `json:"startTime"`
-	EndTime       *time.Time `json:"endTime,omitempty"`
-	IsLive        bool       `json:"isLive"`
-	HasErrorEvent bool       `json:"hasErrorEvent"`
-	ChannelArn    string     `json:"channelArn"`
+	StreamID      string        `json:"streamId"`
+	StartTime     httpapi.Time  `json:"startTime"`
+	EndTime       *httpapi.Time `json:"endTime,omitempty"`
+	IsLive        bool          `json:"isLive"`
+	HasErrorEvent bool          `json:"hasErrorEvent"`
+	ChannelArn    string        `json:"channelArn"`
 }
 
 type sessionList struct {
@@ -106,12 +106,11 @@ type sessionList struct {
 	NextToken      string           `json:"nextToken,omitempty"`
 }
 
-func optTime(t time.Time) *time.Time {
+func optTime(t time.Time) *httpapi.Time {
 	if t.IsZero() {
 		return nil
 	}
-	t = t.UTC()
-	return &t
+	return &httpapi.Time{Time: t}
 }
 
 // ListStreamSessions serves GET /metrics/{channelResourceId}/streamSessions:
@@ -135,7 +134,7 @@ func (h *health) ListStreamSessions() http.Handler {
 		for _, s := range sessions {
 			out.StreamSessions = append(out.StreamSessions, sessionSummary{
 				StreamID:      s.StreamID,
-				StartTime:     s.StartTime.UTC(),
+				StartTime:     httpapi.TimeOf(s.StartTime),
 				EndTime:       optTime(s.EndTime),
 				IsLive:        Derive(s.Events).Live(),
 				HasErrorEvent: s.HasErrorEvent,
@@ -150,16 +149,16 @@ func (h *health) ListStreamSessions() http.Handler {
 }
 
 type eventOut struct {
-	EventTime time.Time `json:"eventTime"`
-	Name      string    `json:"name"`
-	Type      string    `json:"type"`
+	EventTime httpapi.Time `json:"eventTime"`
+	Name      string       `json:"name"`
+	Type      string       `json:"type"`
 }
 
 type sessionDetail struct {
 	Channel             channelOut      `json:"channel"`
 	StreamID            string          `json:"streamId"`
-	StartTime           time.Time       `json:"startTime"`
-	EndTime             *time.Time      `json:"endTime,omitempty"`
+	StartTime           httpapi.Time    `json:"startTime"`
+	EndTime             *httpapi.Time   `json:"endTime,omitempty"`
 	IsLive              bool            `json:"isLive"`
 	IsHealthy           bool            `json:"isHealthy"`
 	HasErrorEvent       bool            `json:"hasErrorEvent"`
@@ -232,7 +231,7 @@ func (h *health) GetStreamSession() http.Handler {
 		out := sessionDetail{
 			Channel:             channelOut{Type: channelType},
 			StreamID:            s.StreamID,
-			StartTime:           start,
+			StartTime:           httpapi.TimeOf(start),
 			EndTime:             optTime(s.EndTime),
 			IsLive:              live,
 			IsHealthy:           s.IsHealthy,
@@ -294,7 +293,7 @@ func eventsOut(evs []onair.StreamEvent, live bool) []eventOut {
 		if IsSynthetic(e) {
 			continue
 		}
-		out = append(out, eventOut{EventTime: e.Time.UTC(), Name: e.Name, Type: e.Type})
+		out = append(out, eventOut{EventTime: httpapi.TimeOf(e.Time), Name: e.Name, Type: e.Type})
 	}
 	return out
 }

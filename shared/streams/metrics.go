@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
 )
 
@@ -71,11 +72,11 @@ type MetricsReader interface {
 
 // MetricData is one metric of the session detail (the reference's shape).
 type MetricData struct {
-	AlignedStartTime time.Time  `json:"alignedStartTime"`
-	Data             []float64  `json:"data"`
-	Label            string     `json:"label"`
-	Period           int        `json:"period"`
-	Statistics       Statistics `json:"statistics"`
+	AlignedStartTime httpapi.Time `json:"alignedStartTime"`
+	Data             []float64    `json:"data"`
+	Label            string       `json:"label"`
+	Period           int          `json:"period"`
+	Statistics       Statistics   `json:"statistics"`
 }
 
 // Statistics of a metric over the window.
@@ -176,7 +177,7 @@ func formatMetrics(series []MetricSeries, w metricsWindow, live bool, lag time.D
 			data = data[:max(0, len(data)-drop)]
 		}
 		out = append(out, MetricData{
-			AlignedStartTime: seriesStart(w, s.Timestamps[idx[0]]),
+			AlignedStartTime: httpapi.TimeOf(seriesStart(w, s.Timestamps[idx[0]])),
 			Data:             data,
 			Label:            q.Name,
 			Period:           w.Period,

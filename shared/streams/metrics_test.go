@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
 )
 
@@ -99,7 +100,7 @@ func TestFormatMetrics(t *testing.T) {
 	assert.Equal(t, []float64{1, 2, 3, 4}, live[0].Data, "sorted ascending; the source's 30 s lag dropped from a live chart metric")
 	assert.Equal(t, 1.0, *live[0].Statistics.Average)
 	assert.Equal(t, 5, live[0].Period)
-	assert.Equal(t, start, live[0].AlignedStartTime)
+	assert.Equal(t, start, live[0].AlignedStartTime.Time)
 	assert.Len(t, live[1].Data, 8, "only chart metrics lose their tail")
 
 	immediate := formatMetrics(in, w, true, 0)
@@ -151,7 +152,7 @@ func TestCacheMetricsKeepsResolutionsWithinBudget(t *testing.T) {
 		for i := range data {
 			data[i] = 1.5 // 4 bytes each in JSON
 		}
-		return w, []MetricData{{AlignedStartTime: start, Label: MetricIngestVideoBitrate, Period: period, Data: data}}
+		return w, []MetricData{{AlignedStartTime: httpapi.TimeOf(start), Label: MetricIngestVideoBitrate, Period: period, Data: data}}
 	}
 	w60, d60 := mk(60, 30000)
 	ok, err := cacheMetrics(&s, w60, d60)

@@ -29,6 +29,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/local/internal/stack"
+	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/samtemplate"
 )
 
@@ -160,6 +161,8 @@ func (c client) api(method, path, token string, body any) (int, map[string]any) 
 	require.NoError(c.t, err)
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	// Every response of every route uses one time format (docs/api.md).
+	assert.Empty(c.t, httpapi.BadTimes(raw), "%s %s: times not in %s", method, path, httpapi.TimeLayout)
 	out := map[string]any{}
 	if len(raw) > 0 {
 		require.NoError(c.t, json.Unmarshal(raw, &out), string(raw))
@@ -303,6 +306,9 @@ func TestOfflineStack(t *testing.T) {
 	_, page = c.api("GET", "/channels/alice", bob.access, nil)
 	assert.Equal(t, true, page["isViewerBanned"])
 	assert.Nil(t, page["playbackUrl"], "banned viewers get no playback URL")
+	status, bans := c.api("GET", "/channel/bans", alice.access, nil)
+	require.Equal(t, http.StatusOK, status)
+	require.NotEmpty(t, bans["bannedUsers"], "bannedAt is checked by api")
 	status, _ = c.api("POST", "/channel/unban", alice.access, map[string]string{"bannedUsername": "bobby"})
 	require.Equal(t, http.StatusOK, status)
 
@@ -322,6 +328,15 @@ func TestOfflineStack(t *testing.T) {
 	_, page = c.api("GET", "/channels/alice", "", nil)
 	assert.Equal(t, true, page["isLive"])
 	assert.NotEmpty(t, page["playbackUrl"])
+
+	// An overlay while live: its times, sent and active.
+	status, sent := c.api("POST", "/channel/actions/send", alice.access, map[string]any{"name": "quiz", "data": map[string]any{
+		"question": "Which planet is closest to the sun?", "answers": []string{"Venus", "Mercury", "Mars"}, "correctAnswerIndex": 1, "duration": 15}})
+	require.Equal(t, http.StatusOK, status, sent)
+	require.NotEmpty(t, sent["expiry"])
+	status, active := c.api("GET", "/channel/actions/active", alice.access, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, sent["startTime"], active["startTime"])
 
 	// The health routes for that session, a few simulated minutes in.
 	clk.Advance(3 * time.Minute)
@@ -488,4 +503,18 @@ func TestStagesSelfSigningOffline(t *testing.T) {
 
 	status, _ = c.api("GET", "/stages", "", nil)
 	assert.Equal(t, http.StatusOK, status)
+
+	// The host's view, an invitation and a token: their times too.
+	stageID := out["stage"].(map[string]any)["id"].(string)
+	guest := &user{name: "guesty", email: "guesty@example.com", password: "Passw0rd!y"}
+	_, err = c.cognito.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(s.ClientID), Username: aws.String(guest.name),
+		Password: aws.String(guest.password), UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String(guest.email)}}})
+	require.NoError(t, err)
+	status, inv := c.api("POST", "/stages/"+stageID+"/invites", u.access, map[string]string{"username": "guesty"})
+	require.Equal(t, http.StatusOK, status, inv)
+	status, tokOut := c.api("POST", "/stages/"+stageID+"/tokens", "", map[string]string{"role": "viewer"})
+	require.Equal(t, http.StatusOK, status, tokOut)
+	status, view := c.api("GET", "/stages/"+stageID, u.access, nil)
+	require.Equal(t, http.StatusOK, status, view)
+	assert.NotEmpty(t, view["stage"].(map[string]any)["invited"], view)
 }
