@@ -137,7 +137,7 @@ func TestFormatMetricsStartsAtTheFirstValue(t *testing.T) {
 			in := []MetricSeries{series(MetricIngestFramerate, tc.first, 5, 30, 29, 30)}
 			out := formatMetrics(in, w, false, 0)
 			require.Len(t, out, 1)
-			assert.Equal(t, tc.want, out[0].AlignedStartTime)
+			assert.Equal(t, tc.want, out[0].AlignedStartTime.Time)
 			assert.Equal(t, []float64{30, 29, 30}, out[0].Data)
 		})
 	}
