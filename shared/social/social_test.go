@@ -16,142 +16,64 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/chat"
 	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/storetest"
 	"github.com/onair/onair/shared/telemetry"
 )
 
-// fakeStore keeps users, follows and bans in maps. Follows and bans are
-// listed most recent first, as the store contract says.
-type fakeStore struct {
-	users   map[string]onair.User
-	follows map[[2]string]onair.Follow
-	bans    map[[2]string]onair.Ban
-	err     error
+// testStore is the bolt store, wrapped for fault injection.
+type testStore struct {
+	*storetest.Faults
+	t *testing.T
 	// getUsers records the subs each GetUsers call asked for.
 	getUsers [][]string
 }
 
-func newFakeStore(users ...onair.User) *fakeStore {
-	f := &fakeStore{users: map[string]onair.User{}, follows: map[[2]string]onair.Follow{}, bans: map[[2]string]onair.Ban{}}
-	for _, u := range users {
-		f.users[u.Sub] = u
-	}
-	return f
-}
-
-func (f *fakeStore) GetUser(_ context.Context, sub string) (onair.User, error) {
-	if u, ok := f.users[sub]; ok {
-		return u, nil
-	}
-	return onair.User{}, onair.ErrNotFound
-}
-
-func (f *fakeStore) GetUsers(_ context.Context, subs []string) ([]onair.User, error) {
-	f.getUsers = append(f.getUsers, subs)
-	if f.err != nil {
-		return nil, f.err
-	}
-	var out []onair.User
-	for _, s := range subs {
-		if u, ok := f.users[s]; ok {
-			out = append(out, u)
+func newTestStore(t *testing.T, users ...onair.User) *testStore {
+	s := &testStore{Faults: storetest.WithFaults(bolttest.New(t, users...)), t: t}
+	s.Before(func(_ context.Context, op string, args []any) error {
+		if op == "GetUsers" {
+			s.getUsers = append(s.getUsers, args[0].([]string))
 		}
-	}
-	// No set order: reverse to make sure the handler does not rely on it.
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out, nil
+		return nil
+	})
+	return s
 }
 
-func (f *fakeStore) GetUserByUsername(_ context.Context, name string) (onair.User, error) {
-	for _, u := range f.users {
-		if strings.EqualFold(u.Username, name) {
-			return u, nil
-		}
-	}
-	return onair.User{}, onair.ErrNotFound
+func (s *testStore) follow(f onair.Follow) {
+	s.t.Helper()
+	_, err := s.Store.PutFollow(s.t.Context(), f)
+	require.NoError(s.t, err)
 }
 
-func (f *fakeStore) GetUserByChannelArn(_ context.Context, arn string) (onair.User, error) {
-	for _, u := range f.users {
-		if u.ChannelArn != "" && u.ChannelArn == arn {
-			return u, nil
-		}
-	}
-	return onair.User{}, onair.ErrNotFound
+func (s *testStore) ban(b onair.Ban) {
+	s.t.Helper()
+	_, err := s.Store.PutBan(s.t.Context(), b)
+	require.NoError(s.t, err)
 }
 
-func (f *fakeStore) PutFollow(_ context.Context, fl onair.Follow) (bool, error) {
-	if f.err != nil {
-		return false, f.err
+// following returns the edge and whether it exists.
+func (s *testStore) following(follower, followed string) (onair.Follow, bool) {
+	s.t.Helper()
+	f, err := s.Store.GetFollow(s.t.Context(), follower, followed)
+	if errors.Is(err, onair.ErrNotFound) {
+		return f, false
 	}
-	k := [2]string{fl.FollowerSub, fl.FollowedSub}
-	if _, ok := f.follows[k]; ok {
-		return false, nil
-	}
-	f.follows[k] = fl
-	return true, nil
+	require.NoError(s.t, err)
+	return f, true
 }
 
-func (f *fakeStore) DeleteFollow(_ context.Context, follower, followed string) (bool, error) {
-	k := [2]string{follower, followed}
-	_, ok := f.follows[k]
-	delete(f.follows, k)
-	return ok, nil
-}
-
-func (f *fakeStore) ListFollowing(_ context.Context, follower string) ([]onair.Follow, error) {
-	var out []onair.Follow
-	for k, fl := range f.follows {
-		if k[0] == follower {
-			out = append(out, fl)
-		}
+func (s *testStore) banned(owner, banned string) bool {
+	s.t.Helper()
+	_, err := s.Store.GetBan(s.t.Context(), owner, banned)
+	if errors.Is(err, onair.ErrNotFound) {
+		return false
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
-	return out, nil
-}
-
-func (f *fakeStore) PutBan(_ context.Context, b onair.Ban) (bool, error) {
-	if f.err != nil {
-		return false, f.err
-	}
-	k := [2]string{b.OwnerSub, b.BannedSub}
-	if _, ok := f.bans[k]; ok {
-		return false, nil
-	}
-	f.bans[k] = b
-	return true, nil
-}
-
-func (f *fakeStore) DeleteBan(_ context.Context, owner, banned string) (bool, error) {
-	k := [2]string{owner, banned}
-	_, ok := f.bans[k]
-	delete(f.bans, k)
-	return ok, nil
-}
-
-func (f *fakeStore) ListBans(_ context.Context, owner string) ([]onair.Ban, error) {
-	if f.err != nil {
-		return nil, f.err
-	}
-	var out []onair.Ban
-	for k, b := range f.bans {
-		if k[0] == owner {
-			out = append(out, b)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
-	return out, nil
-}
-
-func (f *fakeStore) GetBan(_ context.Context, owner, banned string) (onair.Ban, error) {
-	if b, ok := f.bans[[2]string{owner, banned}]; ok {
-		return b, nil
-	}
-	return onair.Ban{}, onair.ErrNotFound
+	require.NoError(s.t, err)
+	return true
 }
 
 type disconnect struct{ room, userID, reason string }
@@ -232,10 +154,10 @@ func TestFollowAndUnfollow(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := newFakeStore(ann, bob)
+			st := newTestStore(t, ann, bob)
 			followedAt := t0.Add(-time.Hour)
 			if tc.already {
-				st.follows[[2]string{ann.Sub, bob.Sub}] = onair.Follow{FollowerSub: ann.Sub, FollowedSub: bob.Sub, At: followedAt}
+				st.follow(onair.Follow{FollowerSub: ann.Sub, FollowedSub: bob.Sub, At: followedAt})
 			}
 			s := newService(st, nil, func() time.Time { return t0 })
 			h := s.Follow
@@ -252,7 +174,7 @@ func TestFollowAndUnfollow(t *testing.T) {
 			default:
 				assert.JSONEq(t, `{}`, res.body)
 			}
-			f, follows := st.follows[[2]string{ann.Sub, bob.Sub}]
+			f, follows := st.following(ann.Sub, bob.Sub)
 			assert.Equal(t, tc.wantFollows, follows)
 			if tc.wantFollows && tc.already {
 				assert.Equal(t, followedAt, f.At, "a repeated follow keeps the original time")
@@ -271,7 +193,7 @@ func TestFollowingList(t *testing.T) {
 	}
 	// 60 followed users: every 4th is live, with start times in no
 	// particular relation to follow times; one was deleted; one is on stage.
-	st := newFakeStore(ann)
+	st := newTestStore(t, ann)
 	var wantLive, wantOffline []string
 	type liveAt struct {
 		name string
@@ -288,11 +210,11 @@ func TestFollowingList(t *testing.T) {
 			u.StageID = "stage-57"
 		}
 		// Followed at t0+i minutes: user59 is the most recent follow.
-		st.follows[[2]string{ann.Sub, u.Sub}] = onair.Follow{FollowerSub: ann.Sub, FollowedSub: u.Sub, At: t0.Add(time.Duration(i) * time.Minute)}
+		st.follow(onair.Follow{FollowerSub: ann.Sub, FollowedSub: u.Sub, At: t0.Add(time.Duration(i) * time.Minute)})
 		if i == 58 {
 			continue // deleted account: the edge remains, the profile does not
 		}
-		st.users[u.Sub] = u
+		require.NoError(t, st.Store.CreateUser(t.Context(), u))
 	}
 	sort.Slice(lives, func(i, j int) bool { return lives[i].at > lives[j].at })
 	for _, l := range lives {
@@ -340,22 +262,22 @@ func TestFollowingList(t *testing.T) {
 
 func TestFollowingListEdgeCases(t *testing.T) {
 	t.Run("nothing followed", func(t *testing.T) {
-		st := newFakeStore(ann)
+		st := newTestStore(t, ann)
 		res := call(newService(st, nil, nil).FollowingList, asAnn, "")
 		require.Equal(t, 200, res.code)
 		assert.JSONEq(t, `{"channels":[],"maxResults":50}`, res.body)
 		assert.Empty(t, st.getUsers, "no batch read for an empty list")
 	})
 	t.Run("store failure", func(t *testing.T) {
-		st := newFakeStore(ann, bob)
-		st.follows[[2]string{ann.Sub, bob.Sub}] = onair.Follow{FollowerSub: ann.Sub, FollowedSub: bob.Sub}
-		st.err = errors.New("down")
+		st := newTestStore(t, ann, bob)
+		st.follow(onair.Follow{FollowerSub: ann.Sub, FollowedSub: bob.Sub, At: t0})
+		st.FailAll("GetUsers", errors.New("down"))
 		res := call(newService(st, nil, nil).FollowingList, asAnn, "")
 		assert.Equal(t, 500, res.code)
 	})
 	t.Run("no caller", func(t *testing.T) {
 		w := httptest.NewRecorder()
-		httpapi.Func(newService(newFakeStore(), nil, nil).FollowingList).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+		httpapi.Func(newService(newTestStore(t), nil, nil).FollowingList).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
 		assert.Equal(t, 401, w.Code)
 	})
 }
@@ -423,9 +345,9 @@ func TestBanAndUnban(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := newFakeStore(ann, bob, cat)
+			st := newTestStore(t, ann, bob, cat)
 			if tc.already {
-				st.bans[[2]string{tc.caller.Sub, bob.Sub}] = onair.Ban{OwnerSub: tc.caller.Sub, BannedSub: bob.Sub}
+				st.ban(onair.Ban{OwnerSub: tc.caller.Sub, BannedSub: bob.Sub, At: t0})
 			}
 			moderator := &fakeChat{err: tc.chatErr}
 			s := newService(st, moderator, func() time.Time { return t0 })
@@ -440,9 +362,8 @@ func TestBanAndUnban(t *testing.T) {
 			} else {
 				assert.JSONEq(t, `{}`, res.body)
 			}
-			_, banned := st.bans[[2]string{tc.caller.Sub, bob.Sub}]
+			banned := st.banned(tc.caller.Sub, bob.Sub)
 			if tc.caller.Sub == cat.Sub {
-				_, banned = st.bans[[2]string{cat.Sub, bob.Sub}]
 				assert.True(t, banned)
 			} else {
 				assert.Equal(t, tc.wantBanned, banned)
@@ -456,7 +377,7 @@ func TestBanAndUnban(t *testing.T) {
 // The id a ban disconnects must be the id the banned user's chat tokens
 // carry, or the disconnect reaches nobody (the reference's bug §13.4).
 func TestBanDisconnectsTheChatUserIDOfTokens(t *testing.T) {
-	st := newFakeStore(ann, bob)
+	st := newTestStore(t, ann, bob)
 	tokens := &fakeTokens{}
 	asBob := onair.Caller{Sub: bob.Sub, Username: "bob"}
 
@@ -477,9 +398,8 @@ func TestBanDisconnectsTheChatUserIDOfTokens(t *testing.T) {
 	assert.Equal(t, "ForbiddenException", errType(t, res.body))
 
 	// A rename changes nothing: the id is the sub.
-	renamed := bob
-	renamed.Username = "Robert"
-	st.users[bob.Sub] = renamed
+	_, err := st.UpdateUser(t.Context(), bob.Sub, func(u *onair.User) error { u.Username = "Robert"; return nil })
+	require.NoError(t, err)
 	res = call(newService(st, moderator, nil).Ban, asAnn, `{"bannedUsername":"robert"}`)
 	require.Equal(t, 200, res.code, res.body)
 	assert.Equal(t, tokens.reqs[0].UserID, moderator.calls[1].userID)
@@ -512,11 +432,11 @@ func TestBannedUsers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := newFakeStore(ann, bob, cat)
+			st := newTestStore(t, ann, bob, cat)
 			for _, b := range tc.bans {
-				st.bans[[2]string{b.OwnerSub, b.BannedSub}] = b
+				st.ban(b)
 			}
-			st.err = tc.err
+			st.FailAll("ListBans", tc.err)
 			res := call(newService(st, nil, nil).BannedUsers, asAnn, "")
 			require.Equal(t, tc.code, res.code, res.body)
 			if tc.want != "" {
