@@ -14,45 +14,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/storetest"
 	"github.com/onair/onair/shared/telemetry"
 )
-
-type fakeStore struct {
-	users map[string]onair.User
-	bans  map[[2]string]bool
-	err   error
-}
-
-func (f *fakeStore) GetUser(_ context.Context, sub string) (onair.User, error) {
-	if f.err != nil {
-		return onair.User{}, f.err
-	}
-	if u, ok := f.users[sub]; ok {
-		return u, nil
-	}
-	return onair.User{}, onair.ErrNotFound
-}
-
-func (f *fakeStore) GetUserByUsername(_ context.Context, name string) (onair.User, error) {
-	if f.err != nil {
-		return onair.User{}, f.err
-	}
-	for _, u := range f.users {
-		if strings.EqualFold(u.Username, name) {
-			return u, nil
-		}
-	}
-	return onair.User{}, onair.ErrNotFound
-}
-
-func (f *fakeStore) GetBan(_ context.Context, owner, banned string) (onair.Ban, error) {
-	if f.bans[[2]string{owner, banned}] {
-		return onair.Ban{OwnerSub: owner, BannedSub: banned}, nil
-	}
-	return onair.Ban{}, onair.ErrNotFound
-}
 
 type fakeTokens struct {
 	reqs []onair.ChatTokenRequest
@@ -146,11 +113,10 @@ func TestCreateToken(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := &fakeStore{
-				users: map[string]onair.User{owner.Sub: owner, viewer.Sub: viewer, banned.Sub: banned, noRoom.Sub: noRoom},
-				bans:  map[[2]string]bool{{owner.Sub, banned.Sub}: true},
-				err:   tc.storeErr,
-			}
+			st := storetest.WithFaults(bolttest.New(t, owner, viewer, banned, noRoom))
+			_, err := st.PutBan(t.Context(), onair.Ban{OwnerSub: owner.Sub, BannedSub: banned.Sub, At: t0})
+			require.NoError(t, err)
+			st.Before(func(context.Context, string, []any) error { return tc.storeErr })
 			tokens := &fakeTokens{err: tc.tokenErr}
 			var metrics bytes.Buffer
 			h := httpapi.OptionalCaller(callers, httpapi.Func(New(st, tokens).CreateToken))
@@ -209,7 +175,7 @@ func TestCreateToken(t *testing.T) {
 }
 
 func TestAnonymousIDsDiffer(t *testing.T) {
-	st := &fakeStore{users: map[string]onair.User{owner.Sub: owner}}
+	st := bolttest.New(t, owner)
 	tokens := &fakeTokens{}
 	h := httpapi.Func(New(st, tokens).CreateToken)
 	for range 2 {
