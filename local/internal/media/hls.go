@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -114,6 +115,10 @@ func (p *Plane) Handler() http.Handler {
 		default:
 			if strings.HasSuffix(file, ".m3u8") {
 				b.viewers.touch(viewerID(r), now)
+				if msn, part, ok := blockingPart(r); ok && part > 0 {
+					b.serveBlockingPlaylist(w, r, msn)
+					return
+				}
 			}
 			if strings.HasSuffix(file, ".mp4") && strings.Contains(file, "video") {
 				b.serveInjected(w, r, b.ll.Handle, func(body []byte) []byte { return injectEMSG(body, b.cuesSnapshot()) })
@@ -122,6 +127,68 @@ func (p *Plane) Handler() http.Handler {
 			serveMuxer(w, r, b.ll.Handle)
 		}
 	})
+}
+
+// nextSegmentAfter: how long a blocking reload for a part waits before it
+// also waits for the next segment's first part (a little over the part
+// target: a part that is coming has come by then).
+const nextSegmentAfter = 300 * time.Millisecond
+
+// blockingPart returns an LL-HLS blocking playlist reload's _HLS_msn and
+// _HLS_part.
+func blockingPart(r *http.Request) (msn, part uint64, ok bool) {
+	q := r.URL.Query()
+	m, err1 := strconv.ParseUint(q.Get("_HLS_msn"), 10, 64)
+	p, err2 := strconv.ParseUint(q.Get("_HLS_part"), 10, 64)
+	return m, p, err1 == nil && err2 == nil
+}
+
+// serveBlockingPlaylist answers a blocking reload for part P of segment M
+// as RFC 8216bis requires: when that part exists, or — if M ends with
+// fewer parts — when part 0 of M+1 does ("the Server MUST treat the
+// request as one for Part Index 0 of the following Parent Segment").
+// gohlslib v2.2.5 answers the second case only once M+1 is complete, a
+// segment late: a player that asks for the part after a segment's last one
+// (hls.js does, at every segment boundary) then learns of the new parts up
+// to a second late and keeps that much more buffer (docs/performance.md).
+// So the request goes to the muxer as is and, if it has not been answered
+// after nextSegmentAfter, also as one for part 0 of M+1; the first answer
+// is served. The other waits inside the muxer until its part exists, the
+// segment after it ends or the muxer closes.
+func (b *broadcast) serveBlockingPlaylist(w http.ResponseWriter, r *http.Request, msn uint64) {
+	answers := make(chan *bufferedResponse, 2)
+	ask := func(req *http.Request) {
+		rec := &bufferedResponse{header: http.Header{}}
+		b.ll.Handle(rec, req)
+		answers <- rec
+	}
+	go ask(r)
+	timer := time.NewTimer(nextSegmentAfter)
+	defer timer.Stop()
+	var rec *bufferedResponse
+	select {
+	case rec = <-answers:
+	case <-r.Context().Done():
+		return
+	case <-timer.C:
+		next := r.Clone(r.Context())
+		q := next.URL.Query()
+		q.Set("_HLS_msn", strconv.FormatUint(msn+1, 10))
+		q.Set("_HLS_part", "0")
+		next.URL.RawQuery = q.Encode()
+		go ask(next)
+		select {
+		case rec = <-answers:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	copyHeader(w.Header(), rec.header)
+	if rec.status == 0 {
+		rec.status = http.StatusNotFound
+	}
+	w.WriteHeader(rec.status)
+	_, _ = w.Write(rec.body.Bytes())
 }
 
 // serveMuxer runs a muxer's handler, answering 404 for what it does not
