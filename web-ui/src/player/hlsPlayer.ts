@@ -3,6 +3,7 @@
 // reaches their timestamp, so every viewer sees them with the same frame.
 
 import Hls, { type ErrorData, type FragParsingMetadataData, type Level } from 'hls.js';
+import { bufferedEndAt, catchUpPosition } from './liveCatchUp';
 import { id3PayloadTexts } from './overlayDecoder';
 import { Emitter, qualityName, type Player, type PlayerState, type Quality } from './types';
 
@@ -14,6 +15,8 @@ export class HlsPlayer extends Emitter implements Player {
   private state: PlayerState = 'idle';
   private pending: { pts: number; text: string }[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
+  private lastJump = 0;
+  private lastStall = 0;
   private readonly off: (() => void)[] = [];
 
   constructor(video: HTMLVideoElement) {
@@ -25,7 +28,10 @@ export class HlsPlayer extends Emitter implements Player {
     };
     listen('playing', () => this.setState('playing'));
     listen('pause', () => this.state !== 'ended' && this.setState('paused'));
-    listen('waiting', () => this.setState('buffering'));
+    listen('waiting', () => {
+      this.lastStall = performance.now();
+      this.setState('buffering');
+    });
     listen('ended', () => this.setState('ended'));
     listen('timeupdate', () => this.flushMetadata());
     listen('loadedmetadata', () => {
@@ -54,6 +60,9 @@ export class HlsPlayer extends Emitter implements Player {
     }
     const hls = new Hls({
       lowLatencyMode: true,
+      // Catch up smoothly (up to 1.5× speed) when more than a second is
+      // buffered behind the target; liveCatchUp.ts jumps when that is not enough.
+      maxLiveSyncPlaybackRate: 1.5,
       backBufferLength: 30,
       // Overlays are read from FRAG_PARSING_METADATA (parseId3), not from
       // hls.js's own metadata text track, whose <track src="data:,WEBVTT">
@@ -94,7 +103,29 @@ export class HlsPlayer extends Emitter implements Player {
     });
     hls.loadSource(url);
     hls.attachMedia(this.video);
-    this.timer = setInterval(() => this.flushMetadata(), 250);
+    this.timer = setInterval(() => {
+      this.flushMetadata();
+      this.catchUp(hls);
+    }, 250);
+  }
+
+  /** Brings a viewer who fell behind the live target back to it (liveCatchUp.ts). */
+  private catchUp(hls: Hls) {
+    const v = this.video;
+    const to = catchUpPosition({
+      live: !!hls.latestLevelDetails?.live,
+      paused: v.paused || this.state !== 'playing',
+      latency: hls.latency,
+      target: hls.targetLatency,
+      syncPosition: hls.liveSyncPosition,
+      currentTime: v.currentTime,
+      bufferedEnd: bufferedEndAt(v.buffered, v.currentTime),
+      sinceLastJump: performance.now() - this.lastJump,
+      sinceLastStall: performance.now() - this.lastStall,
+    });
+    if (to === null) return;
+    this.lastJump = performance.now();
+    v.currentTime = to;
   }
 
   private flushMetadata() {
