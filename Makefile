@@ -24,7 +24,7 @@ LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags $(LAMBDA_TAGS) -ldflags='-s -w' -trimpath
 
 .DEFAULT_GOAL := help
-.PHONY: help build test fuzz soak lint validate deploy publish destroy invoke dev clean check-stage simulate-stream stream stop-stream trust web web-build web-config web-test
+.PHONY: help build test fuzz soak bench-latency bench-media lint validate deploy publish destroy invoke dev clean check-stage simulate-stream stream stop-stream trust web web-build web-config web-test
 
 help: ## Show this help.
 	@echo "onair make targets:"
@@ -96,6 +96,14 @@ fuzz: ## Fuzz every target for FUZZTIME (default 3s) each; a failing input is sa
 soak: ## Load and soak benchmark of the offline stack (not in make test): [SOAK=60s] [SOAK_CONNS=1000] [SOAK_RPS=500].
 	cd $(ROOT) && ONAIR_SOAK=$(or $(SOAK),60s) ONAIR_SOAK_CONNS=$(or $(SOAK_CONNS),1000) ONAIR_SOAK_RPS=$(or $(SOAK_RPS),500) \
 		$(GO) test -count=1 -timeout 15m -run '^TestSoak$$' -v ./local/internal/stack/ 2>&1 | grep -E '^(---|ok|FAIL|PASS)|soak_test.go'
+
+bench-latency: ## Glass-to-glass latency of the offline media plane in Chromium, RTMP and browser → LL-HLS (not in make test): [LATENCY_SECONDS=30].
+	@$(call web_deps)
+	@$(MAKE) --no-print-directory -C $(ROOT) web-build
+	cd $(WEB) && LATENCY_SECONDS=$(or $(LATENCY_SECONDS),30) npx playwright test -c playwright.bench.config.ts
+
+bench-media: ## CPU of one 720p30 broadcast and capacity (broadcasts × LL-HLS viewers) of the media plane (not in make test): [MEDIA_BENCH_ARGS=].
+	cd $(ROOT) && $(GO) build -o $(BUILD_DIR)/mediabench ./local/internal/media/mediabench && $(BUILD_DIR)/mediabench $(MEDIA_BENCH_ARGS)
 
 lint: ## Fail on unformatted Go files; go vet.
 	@cd $(ROOT) && files="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null || find . -name '*.go' -not -path '*/node_modules/*'))"; \
