@@ -115,3 +115,86 @@ func assertOnlyOwn(t *testing.T, p iam.Policy, fn, action, pattern string) {
 	untagged := p.Evaluate(iam.Request{Action: action, Resource: arn})
 	assert.False(t, untagged.Allowed, "%s: %s may act on untagged %s", fn, action, arn)
 }
+
+// permissionsTable renders, per function, what its policy allows (both
+// stage token modes and the product search included): the IVS actions held
+// to this stack's tagged resources, and the rest with their scope.
+func permissionsTable(t *testing.T, tmpl *samtemplate.Template) string {
+	t.Helper()
+	const account, region = "111122223333", "us-east-1"
+	scoped, other := map[string]map[string]bool{}, map[string]map[string]bool{}
+	add := func(m map[string]map[string]bool, fn, v string) {
+		if m[fn] == nil {
+			m[fn] = map[string]bool{}
+		}
+		m[fn][v] = true
+	}
+	for _, overrides := range []map[string]string{{}, {"StageTokenSigning": "self", "EnableAmazonProductStreamAction": "true"}} {
+		params, err := tmpl.ParameterValues(overrides)
+		require.NoError(t, err)
+		r := tmpl.Resolver(params, samtemplate.DefaultPseudo("onair-dev", region, account))
+		r.Refs, r.Attrs = tmpl.Placeholders("onair-dev", region, account)
+		policies, err := iam.FunctionPolicies(tmpl, r)
+		require.NoError(t, err)
+		for fn, p := range policies {
+			for _, st := range p.Statements {
+				tagged := false
+				for _, keys := range st.Condition {
+					for k := range keys {
+						if strings.HasPrefix(strings.ToLower(k), "aws:resourcetag/") || strings.HasPrefix(strings.ToLower(k), "aws:requesttag/") {
+							tagged = true
+						}
+					}
+				}
+				for _, a := range st.Actions {
+					service, _, _ := strings.Cut(a, ":")
+					switch {
+					case tagged:
+						add(scoped, fn, a)
+					case len(st.Resources) == 1 && st.Resources[0] == "*":
+						add(other, fn, a+" (any)")
+					case service == "ivs" || service == "ivschat":
+						add(other, fn, a+" (by ARN)")
+					default:
+						add(other, fn, a)
+					}
+				}
+			}
+		}
+	}
+	names := tmpl.FunctionNames()
+	var b strings.Builder
+	b.WriteString("| Function | This stack's channels, rooms, stages only (tag `project`) | Other permissions |\n|---|---|---|\n")
+	join := func(set map[string]bool) string {
+		items := make([]string, 0, len(set))
+		for k := range set {
+			items = append(items, k)
+		}
+		sort.Strings(items)
+		if len(items) == 0 {
+			return "—"
+		}
+		return strings.Join(items, ", ")
+	}
+	for _, fn := range names {
+		b.WriteString("| `" + fn + "` | " + join(scoped[fn]) + " | " + join(other[fn]) + " |\n")
+	}
+	return b.String()
+}
+
+// TestSecurityDocListsEveryFunctionsPermissions keeps docs/security.md's
+// table of permissions equal to template.yaml's policies.
+func TestSecurityDocListsEveryFunctionsPermissions(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "template.yaml"))
+	require.NoError(t, err)
+	tmpl, err := samtemplate.Parse(raw)
+	require.NoError(t, err)
+	want := permissionsTable(t, tmpl)
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "security.md"))
+	require.NoError(t, err)
+	const begin, end = "<!-- permissions: begin (shared/iam test) -->\n", "<!-- permissions: end -->"
+	text := string(doc)
+	i, j := strings.Index(text, begin), strings.Index(text, end)
+	require.True(t, i >= 0 && j > i, "docs/security.md has no permissions table between %q and %q; it should read:\n%s", begin, end, want)
+	assert.Equal(t, want, text[i+len(begin):j], "docs/security.md's permissions table differs from template.yaml; it should read:\n%s", want)
+}
