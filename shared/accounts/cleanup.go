@@ -49,7 +49,7 @@ type Result struct {
 // user listed for the next run rather than a profile nobody owns. One
 // failure does not stop the others; the run fails at the end if any did, so
 // the schedule's error metrics show it.
-func (c *Cleanup) Run(ctx context.Context, _ events.CloudWatchEvent) error {
+func (c *Cleanup) Run(ctx context.Context, _ events.EventBridgeEvent) error {
 	res, err := c.run(ctx)
 	log := telemetry.Logger(ctx)
 	log.Info("unconfirmed users cleanup", "unconfirmed", res.Unconfirmed, "deleted", res.Deleted, "failed", res.Failed)

@@ -100,7 +100,7 @@ func TestCleanup(t *testing.T) {
 			ctx := telemetry.WithMetrics(t.Context(), telemetry.NewMetrics(&metrics, "CleanupUnconfirmedUsers", nil))
 			c := &Cleanup{Pool: pool, Store: st, Now: func() time.Time { return now }}
 
-			err := c.Run(ctx, events.CloudWatchEvent{DetailType: "Scheduled Event", Source: "aws.events"})
+			err := c.Run(ctx, events.EventBridgeEvent{DetailType: "Scheduled Event", Source: "aws.events"})
 			if tc.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tc.wantErr)
@@ -127,7 +127,7 @@ func TestCleanupStopsWhenCancelled(t *testing.T) {
 	cancel()
 	pool := &fakePool{users: []onair.PoolUser{{Username: "old", Sub: "s", CreatedAt: t0.Add(-48 * time.Hour)}}}
 	c := &Cleanup{Pool: pool, Store: bolttest.New(t), Now: func() time.Time { return t0 }}
-	err := c.Run(ctx, events.CloudWatchEvent{})
+	err := c.Run(ctx, events.EventBridgeEvent{})
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Empty(t, pool.deleted)
 }

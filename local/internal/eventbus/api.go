@@ -127,9 +127,7 @@ func (b *Bus) putEntry(r *http.Request, source, detailType, detail *string, reso
 	var compact bytes.Buffer
 	_ = json.Compact(&compact, []byte(*detail))
 	ev := Event{Source: *source, DetailType: *detailType, Resources: resources, Detail: compact.Bytes()}
-	if !t.IsZero() {
-		ev.Time = t.UTC().Format(TimeFormat)
-	}
+	ev.Time = t // zero: Publish stamps the time of publication
 	ev, err = b.Publish(r.Context(), ev)
 	if err != nil {
 		return putEventsResultEntry{ErrorCode: "InternalException", ErrorMessage: err.Error()}

@@ -21,23 +21,18 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
-// Event is an EventBridge event envelope, as delivered to targets.
-type Event struct {
-	Version    string          `json:"version"`
-	ID         string          `json:"id"`
-	DetailType string          `json:"detail-type"`
-	Source     string          `json:"source"`
-	Account    string          `json:"account"`
-	Time       string          `json:"time"`
-	Region     string          `json:"region"`
-	Resources  []string        `json:"resources"`
-	Detail     json.RawMessage `json:"detail"`
-}
+// Event is an EventBridge event envelope, as delivered to targets: the
+// type the functions receive it as (aws-lambda-go's), so the bus and its
+// targets cannot disagree about a field. Its Time is whole seconds, UTC, as
+// EventBridge sends it ("2026-01-10T18:00:00Z"); Publish sees to that.
+type Event = events.EventBridgeEvent
 
-// TimeFormat is the layout of Event.Time (EventBridge uses whole seconds, UTC).
-const TimeFormat = "2006-01-02T15:04:05Z"
+// eventTime is t as EventBridge puts it in an envelope: whole seconds, UTC.
+func eventTime(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
 
 // NewEvent builds an envelope with detail marshalled to JSON. ID, account,
 // region and (if t is zero) time are filled in by Publish.
@@ -48,7 +43,7 @@ func NewEvent(source, detailType string, resources []string, t time.Time, detail
 	}
 	ev := Event{Source: source, DetailType: detailType, Resources: resources, Detail: raw}
 	if !t.IsZero() {
-		ev.Time = t.UTC().Format(TimeFormat)
+		ev.Time = eventTime(t)
 	}
 	return ev, nil
 }
@@ -171,15 +166,16 @@ func (b *Bus) complete(ev Event) Event {
 	if ev.ID == "" {
 		ev.ID = NewUUID()
 	}
-	if ev.Account == "" {
-		ev.Account = b.cfg.Account
+	if ev.AccountID == "" {
+		ev.AccountID = b.cfg.Account
 	}
 	if ev.Region == "" {
 		ev.Region = b.cfg.Region
 	}
-	if ev.Time == "" {
-		ev.Time = b.cfg.Now().UTC().Format(TimeFormat)
+	if ev.Time.IsZero() {
+		ev.Time = b.cfg.Now()
 	}
+	ev.Time = eventTime(ev.Time)
 	if ev.Resources == nil {
 		ev.Resources = []string{}
 	}

@@ -115,9 +115,9 @@ func TestPutEventsDeliversMatchingEntries(t *testing.T) {
 	assert.Equal(t, "0", c.event.Version)
 	assert.Equal(t, "IVS Stream State Change", c.event.DetailType)
 	assert.Equal(t, "aws.ivs", c.event.Source)
-	assert.Equal(t, "111122223333", c.event.Account)
+	assert.Equal(t, "111122223333", c.event.AccountID)
 	assert.Equal(t, "us-west-2", c.event.Region)
-	assert.Equal(t, "2026-01-10T18:00:00Z", c.event.Time)
+	assert.Equal(t, "2026-01-10T18:00:00Z", c.event.Time.Format(time.RFC3339))
 	assert.Equal(t, []string{"arn:aws:ivs:us-west-2:111122223333:channel/abc"}, c.event.Resources)
 	assert.JSONEq(t, `{"event_name":"Stream Start"}`, string(c.event.Detail))
 }

@@ -708,7 +708,7 @@ func (s *Service) emitStageUpdate(ctx context.Context, u *stageUpdate) {
 	ev, err := eventbus.NewEvent("aws.ivs", "IVS Stage Update", []string{u.stageArn}, u.at, map[string]string{
 		"session_id":     u.sessionID,
 		"event_name":     u.eventName,
-		"event_time":     u.at.UTC().Format(eventbus.TimeFormat),
+		"event_time":     u.at.UTC().Truncate(time.Second).Format(time.RFC3339),
 		"user_id":        u.userID,
 		"participant_id": u.participantID,
 	})

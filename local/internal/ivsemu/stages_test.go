@@ -265,7 +265,7 @@ func TestParticipantsLifecycle(t *testing.T) {
 		var d map[string]string
 		require.NoError(t, json.Unmarshal(ev.Detail, &d))
 		assert.Equal(t, session, d["session_id"])
-		assert.Equal(t, ev.Time, d["event_time"])
+		assert.Equal(t, ev.Time.Format(time.RFC3339), d["event_time"])
 		got2 = append(got2, d["event_name"]+" "+d["user_id"]+" "+d["participant_id"])
 	}
 	assert.Equal(t, []string{

@@ -79,7 +79,7 @@ func (s *Stack) startSchedules(ctx context.Context, r samtemplate.Resolver) {
 func (s *Stack) runScheduled(ctx context.Context, fn, rule string, now time.Time) {
 	ev := eventbus.Event{
 		Version: "0", ID: eventbus.NewUUID(), DetailType: "Scheduled Event", Source: "aws.events",
-		Account: s.opts.Account, Time: now.UTC().Format(eventbus.TimeFormat), Region: s.opts.Region,
+		AccountID: s.opts.Account, Time: now.UTC().Truncate(time.Second), Region: s.opts.Region,
 		Resources: []string{fmt.Sprintf("arn:aws:events:%s:%s:rule/%s-%s-%s", s.opts.Region, s.opts.Account, StackName, fn, rule)},
 		Detail:    json.RawMessage("{}"),
 	}

@@ -118,7 +118,7 @@ func TestSimulatedStreamLifecycle(t *testing.T) {
 	assert.Equal(t, "aws.ivs", ev.Source)
 	assert.Equal(t, []string{arn}, ev.Resources)
 	assert.JSONEq(t, `{"event_name":"Stream Start","channel_name":"alice","stream_id":"`+sess.StreamID+`"}`, string(ev.Detail))
-	assert.Equal(t, "2026-01-10T18:00:00Z", ev.Time)
+	assert.Equal(t, "2026-01-10T18:00:00Z", ev.Time.Format(time.RFC3339))
 
 	st, err := e.svc.LiveStream(e.ctx, arn)
 	require.NoError(t, err)
@@ -191,7 +191,7 @@ func TestStarvationAndLimitBreach(t *testing.T) {
 		"IVS Limit Breach/Ingest Bitrate",
 	}, e.sink.names(t))
 	breach := e.sink.last()
-	assert.Equal(t, "2026-01-10T18:00:40Z", breach.Time)
+	assert.Equal(t, "2026-01-10T18:00:40Z", breach.Time.Format(time.RFC3339))
 	assert.JSONEq(t, `{"limit_name":"Ingest Bitrate","limit_value":8500000,"exceeded_by":2550000,
 		"limit_unit":"bits per second","channel_name":"alice","stream_id":"`+sess.StreamID+`"}`, string(breach.Detail))
 	st, err = e.svc.LiveStream(e.ctx, arn)
