@@ -53,6 +53,7 @@ func devCommand(args []string, stdout, stderr io.Writer) int {
 	dataDir := fs.String("data-dir", ".local-data", "where state is kept (survives restarts)")
 	tmpl := fs.String("template", "template.yaml", "SAM template")
 	rtmpAddr := fs.String("rtmp-addr", "127.0.0.1:1935", "RTMP ingest listen address (the channels' ingestEndpoint)")
+	rtmpsAddr := fs.String("rtmps-addr", "127.0.0.1:1936", "RTMPS ingest listen address (RTMP over TLS with the stack's local CA certificate)")
 	webrtcAddr := fs.String("webrtc-addr", "127.0.0.1:4443", "WebRTC ingest (web broadcast SDK /v1/offer, WHIP) HTTPS listen address")
 	webDir := fs.String("web-dir", "web-ui/dist", "built web app to serve")
 	storeKind := fs.String("store", "bolt", "store: bolt (embedded, on disk) or dynamodb")
@@ -83,7 +84,7 @@ func devCommand(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	s, err := stack.Start(ctx, stack.Options{
 		Template: *tmpl, DataDir: *dataDir, WebAddr: *webAddr, APIAddr: *apiAddr, AWSAddr: *awsAddr, SFUAddr: *sfuAddr,
-		ParameterOverrides: ov, Store: *storeKind, DynamoDBEndpoint: *ddb, WebDir: *webDir, RTMPAddr: *rtmpAddr, WebRTCAddr: *webrtcAddr,
+		ParameterOverrides: ov, Store: *storeKind, DynamoDBEndpoint: *ddb, WebDir: *webDir, RTMPAddr: *rtmpAddr, RTMPSAddr: *rtmpsAddr, WebRTCAddr: *webrtcAddr,
 		Logger: logger, Out: stdout,
 	})
 	if err != nil {
@@ -98,13 +99,14 @@ func devCommand(args []string, stdout, stderr io.Writer) int {
     chat socket    %s
     stage media    %s   (SFU: WHIP, WHEP, presence)
     RTMP ingest    %s<streamKey>
+    RTMPS ingest   %s<streamKey>   (local CA: make trust)
     WebRTC ingest  %s   (web broadcast SDK /v1/offer, WHIP /whip; make trust)
     config         %s/_local/config
     mailbox        %s/_local/mail
     data           %s
   ready. Ctrl-C stops.
 
-`, s.WebURL, s.APIURL, s.AWSURL, s.Config()["chatUrl"], s.SFUURL, s.Config()["rtmpIngest"], s.Config()["webrtcIngestEndpoint"], s.AWSURL, s.AWSURL, *dataDir)
+`, s.WebURL, s.APIURL, s.AWSURL, s.Config()["chatUrl"], s.SFUURL, s.Config()["rtmpIngest"], s.Config()["rtmpsIngest"], s.Config()["webrtcIngestEndpoint"], s.AWSURL, s.AWSURL, *dataDir)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "\n  stopping…")
 	if err := s.Close(); err != nil {

@@ -130,6 +130,10 @@ func (s *Stack) startEmulators(ctx context.Context, r samtemplate.Resolver) erro
 	s.closers = append(s.closers, func() error { s.media.Close(); return nil })
 	s.rtmp = s.media.ServeRTMP(s.rtmpLn)
 	s.closers = append(s.closers, s.rtmp.Close)
+	// RTMPS: the same server behind TLS with the stack's certificate (IVS
+	// ingests RTMPS on 443; OBS and ffmpeg take rtmps:// URLs).
+	s.rtmps = s.media.ServeRTMP(tls.NewListener(s.rtmpsLn, s.Cert.TLSConfig()))
+	s.closers = append(s.closers, s.rtmps.Close)
 	rtc, err := s.media.WebRTCHandler()
 	if err != nil {
 		return err
@@ -144,7 +148,7 @@ func (s *Stack) startEmulators(ctx context.Context, r samtemplate.Resolver) erro
 
 // serveIngest tells a local encoder (make stream) where to push for a
 // channel ({channel}: username or channel ARN): JSON {channelArn, rtmpUrl,
-// streamKey, playbackUrl}, or with ?field=<name> that field as plain text.
+// rtmpsUrl, streamKey, playbackUrl}, or with ?field=<name> that field as plain text.
 // The stream key is a secret in the cloud; offline the whole stack is the
 // developer's, like the mailbox.
 func (s *Stack) serveIngest(w http.ResponseWriter, r *http.Request) {
@@ -164,7 +168,7 @@ func (s *Stack) serveIngest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := map[string]string{"channelArn": arn, "streamKey": key.Value, "playbackUrl": ch.PlaybackURL,
-		"rtmpUrl": "rtmp://" + ch.IngestEndpoint + "/app/" + key.Value}
+		"rtmpUrl": "rtmp://" + ch.IngestEndpoint + "/app/" + key.Value, "rtmpsUrl": "rtmps://" + s.rtmpsLn.Addr().String() + "/app/" + key.Value}
 	if f := r.URL.Query().Get("field"); f != "" {
 		v, ok := out[f]
 		if !ok {

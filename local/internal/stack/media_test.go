@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"os/exec"
@@ -36,6 +37,13 @@ func TestRealBroadcastThroughTheStack(t *testing.T) {
 
 	ingest, _ := s.Config()["rtmpIngest"].(string)
 	require.True(t, strings.HasPrefix(ingest, "rtmp://127.0.0.1:"))
+	// RTMPS: TLS with the stack's certificate, trusted through its local CA
+	// (the media package's test publishes over it with ffmpeg).
+	rtmps, _ := s.Config()["rtmpsIngest"].(string)
+	require.True(t, strings.HasPrefix(rtmps, "rtmps://127.0.0.1:"), rtmps)
+	conn, err := tls.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(rtmps, "rtmps://"), "/app/"), s.Cert.ClientTLSConfig())
+	require.NoError(t, err, "the RTMPS listener presents the stack's certificate")
+	_ = conn.Close()
 	cmd := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-re",
 		"-f", "lavfi", "-i", "testsrc2=size=426x240:rate=15", "-f", "lavfi", "-i", "sine=sample_rate=44100",
 		"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-g", "15",

@@ -73,6 +73,10 @@ type Options struct {
 	// RTMPAddr is the media plane's RTMP ingest (channels' ingestEndpoint);
 	// "" picks a free port on 127.0.0.1. make dev uses 127.0.0.1:1935.
 	RTMPAddr string
+	// RTMPSAddr is the media plane's RTMPS ingest (RTMP over TLS with the
+	// stack's certificate, Cert); "" picks a free port on 127.0.0.1. make
+	// dev uses 127.0.0.1:1936.
+	RTMPSAddr string
 	// WebRTCAddr is the media plane's HTTPS WebRTC ingest (the web
 	// broadcast SDK's /v1/offer and WHIP); "" picks a free port on
 	// 127.0.0.1. make dev uses 127.0.0.1:4443.
@@ -123,6 +127,8 @@ type Stack struct {
 	media   *media.Plane
 	rtmp    *media.RTMPServer
 	rtmpLn  net.Listener
+	rtmps   *media.RTMPServer
+	rtmpsLn net.Listener
 	rtcLn   net.Listener
 	secrets *secretsemu.Service
 	host    *host.Host
@@ -215,6 +221,18 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	}
 	// Closed by the RTMP server once it runs; this covers a failed start.
 	s.closers = append(s.closers, func() error { _ = s.rtmpLn.Close(); return nil })
+	rtmpsAddr := opts.RTMPSAddr
+	if rtmpsAddr == "" {
+		rtmpsAddr = "127.0.0.1:0"
+	}
+	if s.rtmpsLn, err = net.Listen("tcp", rtmpsAddr); err != nil {
+		_ = webLn.Close()
+		_ = apiLn.Close()
+		_ = awsLn.Close()
+		_ = s.rtmpLn.Close()
+		return nil, fmt.Errorf("rtmps listener: %w", err)
+	}
+	s.closers = append(s.closers, func() error { _ = s.rtmpsLn.Close(); return nil })
 	rtcAddr := opts.WebRTCAddr
 	if rtcAddr == "" {
 		rtcAddr = "127.0.0.1:0"
@@ -545,6 +563,7 @@ func (s *Stack) Config() map[string]any {
 		// The media plane (docs/local.md): where encoders push and how the
 		// web app plays.
 		"rtmpIngest":            "rtmp://" + s.rtmpLn.Addr().String() + "/app/",
+		"rtmpsIngest":           "rtmps://" + s.rtmpsLn.Addr().String() + "/app/",
 		"playerKind":            "hls.js",
 		"webrtcIngestEndpoint":  s.webrtcURL(),
 		"whipUrl":               s.webrtcURL() + "/whip",
