@@ -71,7 +71,7 @@ func main() {
 func run() error {
 	seconds := flag.Int("seconds", 20, "measured seconds per step (after a warm-up)")
 	warmup := flag.Int("warmup", 5, "seconds before each step's measurement")
-	steps := flag.String("steps", "1x0,1x100,1x300,1x1000,4x400,8x800,16x1000", "capacity steps: <broadcasts>x<viewers in total>")
+	steps := flag.String("steps", "1x10,1x100,1x300,1x1000,4x400,8x800,16x1000", "capacity steps: <broadcasts>x<viewers in total>; the first is the baseline")
 	cpuOnly := flag.Bool("cpu-only", false, "only the CPU of one broadcast (RTMP and WebRTC)")
 	out := flag.String("json", "", "also write the results here")
 	viewerRole := flag.Bool("viewer-role", false, "internal: run viewers (the child process)")
