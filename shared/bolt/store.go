@@ -21,28 +21,32 @@ import (
 
 // Buckets. Keys are tuples (see key); "→" is the value.
 const (
-	bucketUsers      = "users"            // (sub) → User JSON
-	bucketUsername   = "users.username"   // (lower username, sub)
-	bucketEmail      = "users.email"      // (lower email, sub)
-	bucketChannelArn = "users.channelArn" // (channel ARN, sub)
-	bucketAsset      = "users.assetId"    // (channel asset id, sub)
-	bucketLive       = "users.live"       // (liveSince, sub): the directory
-	bucketFollows    = "follows"          // (follower, followed) → time
-	bucketFollowers  = "follows.reverse"  // (followed, follower)
-	bucketBans       = "bans"             // (owner, banned) → time
-	bucketBanned     = "bans.reverse"     // (banned, owner)
-	bucketSessions   = "sessions"         // (channel ARN, stream id) → StreamSession JSON
-	bucketStarted    = "sessions.start"   // (channel ARN, startTime, stream id)
-	bucketOpen       = "sessions.open"    // (channel ARN, openSince, stream id)
-	bucketStages     = "stages"           // (id) → Stage JSON
-	bucketStageAge   = "stages.created"   // (createdAt, id)
-	bucketDocs       = "documents"        // (sub, name) → document
+	bucketUsers      = "users"             // (sub) → User JSON
+	bucketUsername   = "users.username"    // (lower username, sub)
+	bucketEmail      = "users.email"       // (lower email, sub)
+	bucketChannelArn = "users.channelArn"  // (channel ARN, sub)
+	bucketAsset      = "users.assetId"     // (channel asset id, sub)
+	bucketChatRoom   = "users.chatRoomArn" // (chat room ARN, sub)
+	bucketLive       = "users.live"        // (liveSince, sub): the directory
+	bucketFollows    = "follows"           // (follower, followed) → time
+	bucketFollowers  = "follows.reverse"   // (followed, follower)
+	bucketBans       = "bans"              // (owner, banned) → time
+	bucketBanned     = "bans.reverse"      // (banned, owner)
+	bucketSessions   = "sessions"          // (channel ARN, stream id) → StreamSession JSON
+	bucketStarted    = "sessions.start"    // (channel ARN, startTime, stream id)
+	bucketOpen       = "sessions.open"     // (channel ARN, openSince, stream id)
+	bucketStages     = "stages"            // (id) → Stage JSON
+	bucketStageAge   = "stages.created"    // (createdAt, id)
+	bucketDocs       = "documents"         // (sub, name) → document
+	bucketCounters   = "counters"          // (name) → counter JSON
+	bucketCounterExp = "counters.expires"  // (expires, name): the purge order
 )
 
 var allBuckets = [...]string{
 	bucketUsers, bucketUsername, bucketEmail, bucketChannelArn, bucketAsset, bucketLive,
 	bucketFollows, bucketFollowers, bucketBans, bucketBanned,
 	bucketSessions, bucketStarted, bucketOpen, bucketStages, bucketStageAge, bucketDocs,
+	bucketCounters, bucketCounterExp,
 }
 
 // Store implements store.Store on a bbolt file.
@@ -78,6 +82,14 @@ func Open(path string, opts ...Option) (*Store, error) {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
+		}
+		// An index added after users were stored (the chat room index)
+		// starts empty; DynamoDB backfills a new GSI, so fill it here.
+		if tx.Bucket([]byte(bucketChatRoom)) == nil {
+			if _, err := tx.CreateBucket([]byte(bucketChatRoom)); err != nil {
+				return fmt.Errorf("create bucket %s: %w", bucketChatRoom, err)
+			}
+			return reindexUsers(tx)
 		}
 		return nil
 	})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/store"
@@ -105,4 +106,46 @@ func TestKeyEncoding(t *testing.T) {
 	assert.Error(t, err)
 	assert.Nil(t, successor([]byte{0xff, 0xff}))
 	assert.Equal(t, []byte{0x01, 0x03}, successor([]byte{0x01, 0x02, 0xff}))
+}
+
+// TestChatRoomIndexIsBuiltForExistingUsers: a database written before the
+// chat room index existed gets it filled on open, as DynamoDB backfills a
+// new GSI.
+func TestChatRoomIndexIsBuiltForExistingUsers(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "onair.db")
+	s, err := Open(path)
+	require.NoError(t, err)
+	require.NoError(t, s.CreateUser(ctx, onair.User{Sub: "u1", Username: "Alice", ChatRoomArn: "arn:room1"}))
+	require.NoError(t, s.db.Update(func(tx *bbolt.Tx) error { return tx.DeleteBucket([]byte(bucketChatRoom)) }))
+	require.NoError(t, s.Close())
+
+	s, err = Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	u, err := s.GetUserByChatRoomArn(ctx, "arn:room1")
+	require.NoError(t, err)
+	assert.Equal(t, "u1", u.Sub)
+}
+
+// TestExpiredCountersAreForgotten: the embedded store purges counters an
+// hour past their expiry, measured by the expiry of later increments.
+func TestExpiredCountersAreForgotten(t *testing.T) {
+	ctx := t.Context()
+	s := openTemp(t)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	_, err := s.IncrementCounter(ctx, "old", t0)
+	require.NoError(t, err)
+	_, err = s.IncrementCounter(ctx, "new", t0.Add(counterGrace/2))
+	require.NoError(t, err)
+	n, err := s.IncrementCounter(ctx, "old", t0)
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), n, "within the grace period the counter is kept")
+	_, err = s.IncrementCounter(ctx, "new", t0.Add(counterGrace+time.Second))
+	require.NoError(t, err)
+	require.NoError(t, s.db.View(func(tx *bbolt.Tx) error {
+		assert.Nil(t, tx.Bucket([]byte(bucketCounters)).Get(key("old")), "purged")
+		assert.NotNil(t, tx.Bucket([]byte(bucketCounters)).Get(key("new")))
+		return nil
+	}))
 }

@@ -27,6 +27,7 @@ func userIndex(u *onair.User) []indexEntry {
 	add(bucketEmail, strings.ToLower(u.Email))
 	add(bucketChannelArn, u.ChannelArn)
 	add(bucketAsset, u.ChannelAssetID)
+	add(bucketChatRoom, u.ChatRoomArn)
 	if u.LiveSince != nil {
 		add(bucketLive, sortable(*u.LiveSince))
 	}
@@ -57,7 +58,7 @@ func (s *Store) CreateUser(ctx context.Context, u onair.User) error {
 	if u.Sub == "" {
 		return invalid("A user needs a sub.")
 	}
-	if err := checkParts(u.Sub, u.Username, u.Email, u.ChannelArn, u.ChannelAssetID); err != nil {
+	if err := checkParts(u.Sub, u.Username, u.Email, u.ChannelArn, u.ChannelAssetID, u.ChatRoomArn); err != nil {
 		return err
 	}
 	return s.db.Update(func(tx *bbolt.Tx) error {
@@ -134,6 +135,23 @@ func (s *Store) GetUserByAssetID(ctx context.Context, channelAssetID string) (on
 	return s.userBy(ctx, bucketAsset, channelAssetID)
 }
 
+// GetUserByChatRoomArn looks the room ARN up in its index.
+func (s *Store) GetUserByChatRoomArn(ctx context.Context, roomArn string) (onair.User, error) {
+	return s.userBy(ctx, bucketChatRoom, roomArn)
+}
+
+// reindexUsers writes the index entries of every stored user (idempotent:
+// an entry is a key with no value).
+func reindexUsers(tx *bbolt.Tx) error {
+	return tx.Bucket([]byte(bucketUsers)).ForEach(func(_, raw []byte) error {
+		var u onair.User
+		if err := decode(raw, &u); err != nil {
+			return err
+		}
+		return reindex(tx, nil, userIndex(&u))
+	})
+}
+
 // userBy returns the user indexed under value in bucket; if several are
 // (the store does not enforce uniqueness), the oldest, as in DynamoDB.
 func (s *Store) userBy(ctx context.Context, bucket, value string) (onair.User, error) {
@@ -193,7 +211,7 @@ func (s *Store) UpdateUser(ctx context.Context, sub string, fn func(*onair.User)
 			if next.Sub != sub {
 				return onair.User{}, fmt.Errorf("bolt: UpdateUser: fn changed the sub %q to %q", sub, next.Sub)
 			}
-			if err := checkParts(next.Username, next.Email, next.ChannelArn, next.ChannelAssetID); err != nil {
+			if err := checkParts(next.Username, next.Email, next.ChannelArn, next.ChannelAssetID, next.ChatRoomArn); err != nil {
 				return onair.User{}, err
 			}
 			next.Version = cur.Version + 1

@@ -46,6 +46,10 @@ func (f *fakeAPI) DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func
 	panic("unexpected DeleteItem")
 }
 
+func (f *fakeAPI) UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	panic("unexpected UpdateItem")
+}
+
 func (f *fakeAPI) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -22,6 +22,7 @@ const (
 	attrEmailLower     = "emailLower"
 	attrChannelArn     = "channelArn"
 	attrChannelAssetID = "channelAssetId"
+	attrChatRoomArn    = "chatRoomArn"
 	attrLiveShard      = "liveShard"
 	attrLiveSince      = "liveSince"
 	attrRef            = "ref"
@@ -36,6 +37,7 @@ const (
 	indexEmail      = "emailIndex"
 	indexChannelArn = "channelArnIndex"
 	indexAsset      = "assetIndex"
+	indexChatRoom   = "chatRoomArnIndex"
 	indexLive       = "liveIndex"
 	indexRef        = "refIndex"
 	indexStage      = "stageIndex"
@@ -71,7 +73,7 @@ func Schema(tables Tables) []dynamodb.CreateTableInput {
 			AttributeDefinitions: []types.AttributeDefinition{
 				attr(attrPK), attr(attrSK), attr(attrUsernameLower), attr(attrEmailLower),
 				attr(attrChannelArn), attr(attrChannelAssetID), attr(attrLiveShard), attr(attrLiveSince),
-				attr(attrRef), attr(attrStageShard), attr(attrCreatedAt),
+				attr(attrRef), attr(attrStageShard), attr(attrCreatedAt), attr(attrChatRoomArn),
 			},
 			KeySchema: key(attrPK, attrSK),
 			GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{
@@ -82,6 +84,7 @@ func Schema(tables Tables) []dynamodb.CreateTableInput {
 				gsi(indexLive, attrLiveShard, attrLiveSince),
 				gsi(indexRef, attrRef, attrSK),
 				gsi(indexStage, attrStageShard, attrCreatedAt),
+				gsi(indexChatRoom, attrChatRoomArn, ""),
 			},
 		},
 		{

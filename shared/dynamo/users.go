@@ -85,6 +85,11 @@ func (s *Store) GetUserByAssetID(ctx context.Context, channelAssetID string) (on
 	return s.userBy(ctx, indexAsset, attrChannelAssetID, channelAssetID)
 }
 
+// GetUserByChatRoomArn queries chatRoomArnIndex.
+func (s *Store) GetUserByChatRoomArn(ctx context.Context, roomArn string) (onair.User, error) {
+	return s.userBy(ctx, indexChatRoom, attrChatRoomArn, roomArn)
+}
+
 // userBy returns the user whose attr is value. The attribute should be
 // unique (Cognito keeps usernames and emails unique); if two profiles ever
 // share it, the oldest wins, so the answer is at least stable.

@@ -29,6 +29,14 @@ type User struct {
 	TrackingID     string `json:"trackingId,omitempty"`
 	ChannelAssetID string `json:"channelAssetId,omitempty"`
 	ChannelType    string `json:"channelType,omitempty"`
+	// ChatReview is the message review handler the chat room was last set
+	// up with ("<uri> <fallbackResult>"): rooms are updated when it differs
+	// from the deployment's (shared/chat.EnsureReview), once.
+	ChatReview string `json:"chatReview,omitempty"`
+
+	// BlockedWords are the owner's blocked words and phrases: the chat
+	// review denies a message that contains one (whole words, any case).
+	BlockedWords []string `json:"blockedWords,omitempty"`
 
 	// Provisioning is set while a provisioning attempt holds the claim, so two
 	// concurrent first logins never create two channels.

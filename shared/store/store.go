@@ -11,6 +11,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/onair/onair/shared/onair"
 )
@@ -23,6 +24,7 @@ type Store interface {
 	Sessions
 	Stages
 	Documents
+	Counters
 }
 
 // Users holds profiles and channels, keyed by Cognito sub.
@@ -41,6 +43,9 @@ type Users interface {
 	GetUserByChannelArn(ctx context.Context, channelArn string) (onair.User, error)
 	// GetUserByAssetID: ErrNotFound if none.
 	GetUserByAssetID(ctx context.Context, channelAssetID string) (onair.User, error)
+	// GetUserByChatRoomArn returns the owner of a chat room (the message
+	// review handler knows only the room). ErrNotFound if none.
+	GetUserByChatRoomArn(ctx context.Context, roomArn string) (onair.User, error)
 	// UpdateUser applies fn to the current record and writes it if nobody wrote
 	// in between, retrying fn on conflict. fn's error aborts the update and is
 	// returned as is; onair.ErrUnchanged skips the write. ErrNotFound if the
@@ -124,4 +129,17 @@ type Documents interface {
 	PutDocument(ctx context.Context, sub, name string, doc json.RawMessage) error
 	// DeleteDocuments removes every document of the user.
 	DeleteDocuments(ctx context.Context, sub string) error
+}
+
+// Counters holds short-lived atomic counters: the chat review's per-user
+// message counts, which must hold across concurrent invocations (so they
+// cannot live in one function instance's memory).
+type Counters interface {
+	// IncrementCounter adds one to the counter name (created at zero when
+	// missing) and returns the new value: concurrent increments each get a
+	// different value. The counter is kept at least until expires (the
+	// latest increment's) and may be forgotten any time after (DynamoDB's TTL deletes within days), so a
+	// name should embed its time window and never be used past expires.
+	// Invalid for an empty name.
+	IncrementCounter(ctx context.Context, name string, expires time.Time) (int64, error)
 }

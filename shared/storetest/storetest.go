@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	cases = append(cases, sessionCases()...)
 	cases = append(cases, stageCases()...)
 	cases = append(cases, documentCases()...)
+	cases = append(cases, counterCases()...)
 	cases = append(cases, concurrencyCases()...)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,7 +87,9 @@ func fullUser(sub, username string) onair.User {
 		ChannelAssets: map[string]onair.Asset{
 			"avatar": {URL: "https://cdn.example/avatar?versionId=1", Sequencer: "0055AED6DCD90281E5", LastModified: at(-2 * time.Minute)},
 		},
-		StageID: "stage-" + sub,
+		StageID:      "stage-" + sub,
+		ChatReview:   "arn:aws:lambda:us-east-1:111122223333:function:review DENY",
+		BlockedWords: []string{"darn", "heck no"},
 	}
 }
 

@@ -103,6 +103,9 @@ func userCases() []testCase {
 				{"asset id", s.GetUserByAssetID, "asset-u1", "u1"},
 				{"asset id missing", s.GetUserByAssetID, "asset-none", ""},
 				{"asset id empty", s.GetUserByAssetID, "", ""},
+				{"chat room arn", s.GetUserByChatRoomArn, alice.ChatRoomArn, "u1"},
+				{"chat room arn missing", s.GetUserByChatRoomArn, "arn:aws:ivschat:us-east-1:111122223333:room/none", ""},
+				{"chat room arn empty", s.GetUserByChatRoomArn, "", ""},
 			}
 			for _, l := range lookups {
 				t.Run(l.name, func(t *testing.T) {
@@ -124,9 +127,12 @@ func userCases() []testCase {
 				u.Email = "alicia@example.com"
 				u.ChannelArn = ""
 				u.ChannelAssetID = "asset-new"
+				u.ChatRoomArn = ""
 				return nil
 			})
 			require.NoError(t, err)
+			_, err = s.GetUserByChatRoomArn(ctx(t), fullUser("u1", "Alice").ChatRoomArn)
+			assert.ErrorIs(t, err, onair.ErrNotFound, "cleared chat room ARN")
 			_, err = s.GetUserByUsername(ctx(t), "alice")
 			assert.ErrorIs(t, err, onair.ErrNotFound, "old username released")
 			got, err := s.GetUserByUsername(ctx(t), "ALICIA")
