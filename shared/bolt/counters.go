@@ -2,30 +2,36 @@ package bolt
 
 import (
 	"context"
-	"fmt"
+	"sync"
 	"time"
-
-	bbolt "go.etcd.io/bbolt"
 )
 
-// counter is a stored counter.
-type counter struct {
-	N       int64     `json:"n"`
-	Expires time.Time `json:"expires"`
+// counters are kept in memory, not in the database file: they live for
+// seconds (the chat review's rate windows), so they need no durability, and
+// a write transaction (an fsync) per chat message would make the disk the
+// offline chat's bottleneck. One Store serves every function of the offline
+// stack (the file is locked to one process), so the counts still hold
+// across all of them, as DynamoDB's do across Lambda instances.
+type counters struct {
+	mu sync.Mutex
+	m  map[string]*counter
+	// oldest is the earliest expiry among m, to skip purges with nothing to do.
+	oldest time.Time
 }
 
-// counterGrace is how long past its expiry a counter is kept. The embedded
-// store has no clock of its own (the offline stack may run on a test
-// clock), so "now" is the expiry of the increment being made: a counter is
-// forgotten once an increment comes whose expiry is counterGrace past its
-// own.
+type counter struct {
+	n       int64
+	expires time.Time
+}
+
+// counterGrace is how long past its expiry a counter is kept. The store has
+// no clock of its own (the offline stack may run on a test clock), so "now"
+// is the expiry of the increment being made: a counter is forgotten once an
+// increment comes whose expiry is counterGrace past its own.
 const counterGrace = time.Hour
 
-// IncrementCounter adds one to the counter in one write transaction (bbolt
-// has one writer at a time, so increments never interleave), first
-// forgetting the counters that expired (see counterGrace): the walk follows
-// the expiry index from its oldest entry, so its cost is the number of
-// expired counters, not of all counters.
+// IncrementCounter adds one to the counter under a lock, first forgetting
+// the counters that expired (see counterGrace).
 func (s *Store) IncrementCounter(ctx context.Context, name string, expires time.Time) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -36,52 +42,43 @@ func (s *Store) IncrementCounter(ctx context.Context, name string, expires time.
 	if err := checkParts(name); err != nil {
 		return 0, err
 	}
-	var n int64
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		if err := purgeCounters(tx, expires.Add(-counterGrace)); err != nil {
-			return err
-		}
-		c, err := getRecord[counter](tx, bucketCounters, key(name))
-		if err != nil {
-			return err
-		}
-		exp := tx.Bucket([]byte(bucketCounterExp))
-		if c == nil {
-			c = &counter{}
-		} else if err := exp.Delete(key(sortable(c.Expires), name)); err != nil {
-			return err
-		}
-		c.N++
-		c.Expires = expires
-		raw, err := encode(c)
-		if err != nil {
-			return err
-		}
-		if err := tx.Bucket([]byte(bucketCounters)).Put(key(name), raw); err != nil {
-			return err
-		}
-		n = c.N
-		return exp.Put(key(sortable(c.Expires), name), []byte{})
-	})
-	return n, err
-}
-
-// purgeCounters deletes the counters that expired before cutoff.
-func purgeCounters(tx *bbolt.Tx, cutoff time.Time) error {
-	exp, counters := tx.Bucket([]byte(bucketCounterExp)), tx.Bucket([]byte(bucketCounters))
-	limit := key(sortable(cutoff))
-	c := exp.Cursor()
-	for k, _ := c.First(); k != nil && string(k) < string(limit); k, _ = c.First() {
-		ps, err := parts(k)
-		if err != nil || len(ps) != 2 {
-			return fmt.Errorf("bolt: bad %s key %q", bucketCounterExp, k)
-		}
-		if err := counters.Delete(key(ps[1])); err != nil {
-			return err
-		}
-		if err := exp.Delete(k); err != nil {
-			return err
+	c := &s.counters
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]*counter{}
+	}
+	if cutoff := expires.Add(-counterGrace); !c.oldest.IsZero() && c.oldest.Before(cutoff) {
+		c.oldest = time.Time{}
+		for k, v := range c.m {
+			switch {
+			case v.expires.Before(cutoff):
+				delete(c.m, k)
+			case c.oldest.IsZero() || v.expires.Before(c.oldest):
+				c.oldest = v.expires
+			}
 		}
 	}
-	return nil
+	v := c.m[name]
+	if v == nil {
+		v = &counter{}
+		c.m[name] = v
+	}
+	v.n++
+	v.expires = expires
+	if c.oldest.IsZero() || expires.Before(c.oldest) {
+		c.oldest = expires
+	}
+	return v.n, nil
+}
+
+// counterCount returns the counter's value and whether it is kept (tests).
+func (s *Store) counterCount(name string) (int64, bool) {
+	s.counters.mu.Lock()
+	defer s.counters.mu.Unlock()
+	v, ok := s.counters.m[name]
+	if !ok {
+		return 0, false
+	}
+	return v.n, true
 }

@@ -46,12 +46,12 @@ var allBuckets = [...]string{
 	bucketUsers, bucketUsername, bucketEmail, bucketChannelArn, bucketAsset, bucketLive,
 	bucketFollows, bucketFollowers, bucketBans, bucketBanned,
 	bucketSessions, bucketStarted, bucketOpen, bucketStages, bucketStageAge, bucketDocs,
-	bucketCounters, bucketCounterExp,
 }
 
 // Store implements store.Store on a bbolt file.
 type Store struct {
-	db *bbolt.DB
+	db       *bbolt.DB
+	counters counters
 }
 
 var _ store.Store = (*Store)(nil)

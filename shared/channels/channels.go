@@ -58,6 +58,8 @@ type Chat interface {
 	FindRooms(ctx context.Context, name string, tags map[string]string) ([]onair.ChatRoom, error)
 	// DeleteRoom: no error if the room is already gone.
 	DeleteRoom(ctx context.Context, arn string) error
+	// SetReview sets a room's message review handler and rate (UpdateRoom).
+	SetReview(ctx context.Context, roomArn string, r onair.ChatRoomReview) error
 }
 
 // Accounts is the Cognito user pool (shared/cognito), addressed by Cognito
@@ -101,6 +103,9 @@ type Config struct {
 	// them no preview is accepted.
 	AssetBucket    string
 	AssetUploadURL string
+	// Review is the moderation new rooms are created with (the message
+	// review handler, chatreview.Room(CHAT_REVIEW_HANDLER_ARN)).
+	Review onair.ChatRoomReview
 }
 
 // GetChannel serves GET /channel; it finishes an interrupted rename of the

@@ -398,6 +398,25 @@ type fakeChat struct {
 	mu    sync.Mutex
 	seq   int
 	rooms map[string]onair.ChatRoom
+	// reviews is each room's moderation, as created or last set.
+	reviews map[string]onair.ChatRoomReview
+}
+
+func (c *fakeChat) SetReview(ctx context.Context, arn string, r onair.ChatRoomReview) error {
+	if err := c.take("SetReview"); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.rooms[arn]; !ok {
+		return onair.ErrNotFound
+	}
+	if c.reviews == nil {
+		c.reviews = map[string]onair.ChatRoomReview{}
+	}
+	c.reviews[arn] = r
+	c.j.add("chat.SetReview %s", arn)
+	return nil
 }
 
 func newFakeChat(j *journal) *fakeChat {
@@ -413,6 +432,10 @@ func (c *fakeChat) CreateRoom(ctx context.Context, spec onair.ChatRoomSpec) (ona
 	c.seq++
 	r := onair.ChatRoom{Arn: fmt.Sprintf("arn:aws:ivschat:us-east-1:111122223333:room/Room%d", c.seq), Name: spec.Name, Tags: spec.Tags}
 	c.rooms[r.Arn] = r
+	if c.reviews == nil {
+		c.reviews = map[string]onair.ChatRoomReview{}
+	}
+	c.reviews[r.Arn] = spec.Review
 	c.j.add("chat.CreateRoom %s", spec.Name)
 	return r, nil
 }
@@ -583,6 +606,8 @@ type env struct {
 	now      time.Time
 }
 
+const testReviewHandler = "arn:aws:lambda:us-east-1:111122223333:function:onair-test-ChatReview"
+
 var testNow = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 
 func newEnv(t *testing.T) *env {
@@ -603,7 +628,8 @@ func newEnv(t *testing.T) *env {
 	e.svc = &service{
 		Store: e.store, Video: e.video, Chat: e.chat, Accounts: e.accounts, Assets: e.assets, RealTime: e.rt,
 		Config: Config{ProjectTag: "onair-test", ChannelType: "STANDARD", Region: "us-east-1", AccountID: "111122223333",
-			AssetBucket: "onair-assets", AssetUploadURL: "http://localhost:4566/onair-assets"},
+			AssetBucket: "onair-assets", AssetUploadURL: "http://localhost:4566/onair-assets",
+			Review: onair.ChatRoomReview{HandlerURI: testReviewHandler, FallbackResult: "DENY", MaxMessageRatePerSecond: 100}},
 		Now: func() time.Time { return e.now },
 		NewToken: func() string {
 			mu.Lock()

@@ -12,19 +12,21 @@ import (
 // ChannelView is the caller's profile and channel, in the reference's shape
 // (GET /channel), plus the banner choice.
 type ChannelView struct {
-	Avatar               string               `json:"avatar"`
-	Banner               string               `json:"banner"`
-	Color                string               `json:"color"`
-	Username             string               `json:"username"`
-	IngestEndpoint       string               `json:"ingestEndpoint"`
-	IngestServerURL      string               `json:"ingestServerUrl"`
-	PlaybackURL          string               `json:"playbackUrl"`
-	StreamKeyValue       string               `json:"streamKeyValue"`
-	ChannelAssetURLs     map[string]string    `json:"channelAssetUrls"`
-	TrackingID           string               `json:"trackingId"`
-	ChannelResourceID    string               `json:"channelResourceId"`
-	ChannelID            string               `json:"channelId"`
-	StageID              *string              `json:"stageId"` // null when the user has no open stage
+	Avatar            string            `json:"avatar"`
+	Banner            string            `json:"banner"`
+	Color             string            `json:"color"`
+	Username          string            `json:"username"`
+	IngestEndpoint    string            `json:"ingestEndpoint"`
+	IngestServerURL   string            `json:"ingestServerUrl"`
+	PlaybackURL       string            `json:"playbackUrl"`
+	StreamKeyValue    string            `json:"streamKeyValue"`
+	ChannelAssetURLs  map[string]string `json:"channelAssetUrls"`
+	TrackingID        string            `json:"trackingId"`
+	ChannelResourceID string            `json:"channelResourceId"`
+	ChannelID         string            `json:"channelId"`
+	StageID           *string           `json:"stageId"` // null when the user has no open stage
+	// BlockedWords are the owner's blocked chat words ([] when none).
+	BlockedWords         []string             `json:"blockedWords"`
 	ChannelConfiguration ChannelConfiguration `json:"channelConfiguration"`
 }
 
@@ -71,6 +73,7 @@ func View(u onair.User) ChannelView {
 		ChannelResourceID:    u.ChannelID(),
 		ChannelID:            u.ChannelID(),
 		ChannelConfiguration: ChannelConfiguration{Type: u.ChannelType},
+		BlockedWords:         append([]string{}, u.BlockedWords...),
 	}
 	if u.StageID != "" {
 		id := u.StageID

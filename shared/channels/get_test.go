@@ -31,6 +31,7 @@ func TestGetChannel(t *testing.T) {
 					"banner": {}, // deleted image: no URL
 				}
 				u.Avatar, u.Banner, u.StageID = "custom", "ocean", "st4g3"
+				u.BlockedWords = []string{"darn", "heck no"}
 				e.store.put(u)
 			},
 			caller: alice,
@@ -45,7 +46,8 @@ func TestGetChannel(t *testing.T) {
 				"trackingId": "ch1abcdef",
 				"channelResourceId": "Ch1AbCdEf", "channelId": "Ch1AbCdEf",
 				"stageId": "st4g3",
-				"channelConfiguration": {"type": "STANDARD"}
+				"channelConfiguration": {"type": "STANDARD"},
+				"blockedWords": ["darn", "heck no"]
 			}`,
 		},
 		{
@@ -66,7 +68,8 @@ func TestGetChannel(t *testing.T) {
 				"trackingId": "ch1abcdef",
 				"channelResourceId": "Ch1AbCdEf", "channelId": "Ch1AbCdEf",
 				"stageId": null,
-				"channelConfiguration": {"type": "STANDARD"}
+				"channelConfiguration": {"type": "STANDARD"},
+				"blockedWords": []
 			}`,
 		},
 		{

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onair/onair/shared/chatreview"
 	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/profiles"
@@ -49,12 +50,18 @@ type preference struct {
 	UploadDateTime *string `json:"uploadDateTime"`
 }
 
+// BlockedWordsKey is the preference holding the owner's blocked chat words:
+// a list that replaces the stored one (see chatreview.NormalizeBlockedWords
+// for the rules, chatreview for how messages are matched).
+const BlockedWordsKey = "blockedWords"
+
 // change is a validated preference.
 type change struct {
 	key      string
 	name     string // "" when only an image preview is sent
 	preview  string
 	uploaded time.Time
+	words    []string // blockedWords
 }
 
 func invalid(format string, args ...any) error {
@@ -70,6 +77,7 @@ func invalid(format string, args ...any) error {
 //	{"avatar": {"name": "custom", "previewUrl": "<S3 URL of <channelAssetId>/avatar>",
 //	            "uploadDateTime": "<the upload response's Date>"}}
 //	{"banner": {"previewUrl": "…", "uploadDateTime": "…"}}
+//	{"blockedWords": ["darn", "heck no"]}              replaces the list; [] clears it
 //
 // Every key and value is checked (unknown keys or fields → 400). An image
 // preview shows the uploaded image (the name becomes "custom") but replaces
@@ -91,6 +99,12 @@ func (s *service) UpdatePreferences() http.Handler {
 		if err != nil {
 			return err
 		}
+		for _, ch := range changes {
+			if ch.key == BlockedWordsKey {
+				// Answered as stored (trimmed, without duplicates).
+				raw[BlockedWordsKey], _ = json.Marshal(ch.words)
+			}
+		}
 		if err := s.applyPreferences(r.Context(), c.Sub, changes); err != nil {
 			return as(err, "ChangeUserPreferencesException", "Could not save your preferences; try again.")
 		}
@@ -101,7 +115,7 @@ func (s *service) UpdatePreferences() http.Handler {
 // parsePreferences validates the body without looking at the stored profile.
 func parsePreferences(raw map[string]json.RawMessage, now time.Time) ([]change, error) {
 	if len(raw) == 0 {
-		return nil, invalid("Send at least one preference (color, avatar or banner).")
+		return nil, invalid("Send at least one preference (color, avatar, banner or blockedWords).")
 	}
 	keys := make([]string, 0, len(raw))
 	for k := range raw {
@@ -110,6 +124,14 @@ func parsePreferences(raw map[string]json.RawMessage, now time.Time) ([]change, 
 	sort.Strings(keys) // deterministic order of checks and messages
 	var out []change
 	for _, key := range keys {
+		if key == BlockedWordsKey {
+			ch, err := parseBlockedWords(raw[key])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ch)
+			continue
+		}
 		var presets []string
 		switch key {
 		case "color":
@@ -119,7 +141,7 @@ func parsePreferences(raw map[string]json.RawMessage, now time.Time) ([]change, 
 		case AssetBanner:
 			presets = Banners()
 		default:
-			return nil, invalid("Unknown preference %q; use color, avatar or banner.", key)
+			return nil, invalid("Unknown preference %q; use color, avatar, banner or blockedWords.", key)
 		}
 		p, err := decodePreference(key, raw[key])
 		if err != nil {
@@ -162,6 +184,20 @@ func parsePreferences(raw map[string]json.RawMessage, now time.Time) ([]change, 
 		out = append(out, ch)
 	}
 	return out, nil
+}
+
+// parseBlockedWords reads the blockedWords preference: a JSON array of
+// strings.
+func parseBlockedWords(raw json.RawMessage) (change, error) {
+	var words []string
+	if !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("[")) || json.Unmarshal(raw, &words) != nil {
+		return change{}, invalid("blockedWords must be a list of words, such as [\"spoiler\", \"heck no\"].")
+	}
+	words, err := chatreview.NormalizeBlockedWords(words)
+	if err != nil {
+		return change{}, invalid("blockedWords: %s.", err.Error())
+	}
+	return change{key: BlockedWordsKey, words: words}, nil
 }
 
 func decodePreference(key string, raw json.RawMessage) (preference, error) {
@@ -277,6 +313,12 @@ func (s *service) applyPreferences(ctx context.Context, sub string, changes []ch
 			}
 		}
 		for _, ch := range changes {
+			if ch.key == BlockedWordsKey {
+				if !slices.Equal(u.BlockedWords, ch.words) {
+					u.BlockedWords, changed = ch.words, true
+				}
+				continue
+			}
 			if ch.preview != "" {
 				if u.ChannelAssetID == "" {
 					return errNotProvisioned()

@@ -255,8 +255,16 @@ func (s *service) acquire(ctx context.Context, u onair.User) (attempt, error) {
 				return a, err
 			}
 		}
+		// The failed attempt that made it may have been before the room
+		// got its review handler, or may have died before setting it.
+		if s.Config.Review.HandlerURI != "" {
+			if err := s.Chat.SetReview(ctx, a.room.Arn, s.Config.Review); err != nil {
+				return a, err
+			}
+		}
 	} else {
-		if a.room, err = s.Chat.CreateRoom(ctx, onair.ChatRoomSpec{Name: roomName, Tags: tags}); err != nil {
+		spec := onair.ChatRoomSpec{Name: roomName, Tags: tags, Review: s.Config.Review}
+		if a.room, err = s.Chat.CreateRoom(ctx, spec); err != nil {
 			return a, err
 		}
 		a.createdRoom = a.room.Arn
@@ -303,6 +311,7 @@ func (s *service) commit(ctx context.Context, sub, token string, a attempt) erro
 		u.StreamKeyArn = a.key.Arn
 		u.StreamKeyValue = a.key.Value
 		u.ChatRoomArn = a.room.Arn
+		u.ChatReview = s.Config.Review.Marker()
 		u.TrackingID = TrackingID(a.channel.Arn, s.Config.ProductLinkRegionCode)
 		u.ChannelAssetID = ChannelAssetID(u.Sub)
 		u.Provisioning = nil

@@ -41,6 +41,9 @@ func TestCreateChannelResourcesProvisions(t *testing.T) {
 	room := e.chat.rooms[u.ChatRoomArn]
 	assert.Equal(t, "alices-room", room.Name)
 	assert.Equal(t, ch.Tags, room.Tags)
+	assert.Equal(t, onair.ChatRoomReview{HandlerURI: testReviewHandler, FallbackResult: "DENY", MaxMessageRatePerSecond: 100},
+		e.chat.reviews[u.ChatRoomArn], "created with the message review handler")
+	assert.Equal(t, e.chat.reviews[u.ChatRoomArn].Marker(), u.ChatReview, "recorded, so the room is not updated again")
 	assert.Equal(t, "ch1abcdef", u.TrackingID, "lower-cased channel id")
 	assert.Equal(t, "7da3ae67-761a-53ed-afce-c189cfd698ae", u.ChannelAssetID, "uuid v5 (OID namespace) of the sub")
 	assert.Equal(t, "bear", u.Avatar, "profile kept")
@@ -382,6 +385,8 @@ func TestProvisionAdoptsOrphans(t *testing.T) {
 	u := e.store.user(t, alice.Sub)
 	assert.Equal(t, orphan.Arn, u.ChannelArn, "adopted")
 	assert.Equal(t, room.Arn, u.ChatRoomArn, "adopted")
+	assert.Equal(t, e.svc.Config.Review, e.chat.reviews[room.Arn], "the adopted room gets the review handler")
+	assert.Equal(t, e.svc.Config.Review.Marker(), u.ChatReview)
 	assert.Equal(t, createdBefore, e.video.created, "no channel created")
 	assert.NotContains(t, e.video.channels, extra.Arn, "extra orphan deleted")
 	assert.Contains(t, e.video.channels, notHers.Arn, "other owner's channel untouched")

@@ -44,19 +44,29 @@ type Tokens interface {
 	CreateChatToken(ctx context.Context, req onair.ChatTokenRequest) (onair.ChatToken, error)
 }
 
+// RoomReview puts the message review handler on the owner's room if it
+// lacks it (chatreview.Setup): a room provisioned before the handler existed
+// gets it before anyone receives a new token to it.
+type RoomReview interface {
+	Ensure(ctx context.Context, owner onair.User) error
+}
+
 // Service serves the chat token route.
 type Service struct {
 	store  Store
 	tokens Tokens
+	review RoomReview
 }
 
 // New returns the service.
-func New(st Store, tokens Tokens) *Service { return &Service{store: st, tokens: tokens} }
+func New(st Store, tokens Tokens, review RoomReview) *Service {
+	return &Service{store: st, tokens: tokens, review: review}
+}
 
 // CreateChatToken serves POST /channel/chatToken/create (see
 // Service.CreateToken).
-func CreateChatToken(st Store, tokens Tokens) http.Handler {
-	return httpapi.Func(New(st, tokens).CreateToken)
+func CreateChatToken(st Store, tokens Tokens, review RoomReview) http.Handler {
+	return httpapi.Func(New(st, tokens, review).CreateToken)
 }
 
 type tokenRequest struct {
@@ -94,6 +104,11 @@ func (s *Service) CreateToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	if owner.ChatRoomArn == "" {
 		return onair.Errorf(onair.NotFound, "ChatRoomArnNotFoundException", "This channel has no chat room yet.")
+	}
+	if err := s.review.Ensure(ctx, owner); err != nil {
+		// The token is still useful (the room works, only unreviewed);
+		// the next token request tries again.
+		telemetry.Logger(ctx).Warn("chat room review handler not set", "room", owner.ChatRoomArn, "err", err.Error())
 	}
 
 	tr := onair.ChatTokenRequest{RoomArn: owner.ChatRoomArn, SessionDuration: SessionDuration}

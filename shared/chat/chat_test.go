@@ -36,6 +36,17 @@ func (f *fakeTokens) CreateChatToken(_ context.Context, req onair.ChatTokenReque
 	return onair.ChatToken{Token: "tok-" + req.UserID, TokenExpiration: t0.Add(time.Minute), SessionExpiration: t0.Add(req.SessionDuration)}, nil
 }
 
+// roomReview records the rooms set up with the review handler.
+type roomReview struct {
+	owners []string
+	err    error
+}
+
+func (r *roomReview) Ensure(_ context.Context, owner onair.User) error {
+	r.owners = append(r.owners, owner.Sub)
+	return r.err
+}
+
 // fakeVerifier accepts the tokens it knows.
 type fakeVerifier map[string]onair.Caller
 
@@ -119,7 +130,8 @@ func TestCreateToken(t *testing.T) {
 			st.Before(func(context.Context, string, []any) error { return tc.storeErr })
 			tokens := &fakeTokens{err: tc.tokenErr}
 			var metrics bytes.Buffer
-			h := httpapi.OptionalCaller(callers, httpapi.Func(New(st, tokens).CreateToken))
+			review := &roomReview{}
+			h := httpapi.OptionalCaller(callers, httpapi.Func(New(st, tokens, review).CreateToken))
 
 			r := httptest.NewRequest(http.MethodPost, "/channel/chatToken/create", strings.NewReader(tc.body))
 			if tc.token != "" {
@@ -168,6 +180,7 @@ func TestCreateToken(t *testing.T) {
 			}
 			assert.Equal(t, tc.respCaps, caps)
 
+			assert.Equal(t, []string{owner.Sub}, review.owners, "the room is set up before its token is minted")
 			assert.Contains(t, metrics.String(), `"ChatTokensIssued":1`)
 			assert.Contains(t, metrics.String(), `"Role":"`+tc.role+`"`)
 		})
@@ -177,7 +190,7 @@ func TestCreateToken(t *testing.T) {
 func TestAnonymousIDsDiffer(t *testing.T) {
 	st := bolttest.New(t, owner)
 	tokens := &fakeTokens{}
-	h := httpapi.Func(New(st, tokens).CreateToken)
+	h := httpapi.Func(New(st, tokens, &roomReview{}).CreateToken)
 	for range 2 {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"chatRoomOwnerUsername":"streamer"}`)))
@@ -185,6 +198,20 @@ func TestAnonymousIDsDiffer(t *testing.T) {
 	}
 	require.Len(t, tokens.reqs, 2)
 	assert.NotEqual(t, tokens.reqs[0].UserID, tokens.reqs[1].UserID)
+}
+
+// TestTokenDespiteRoomSetupFailure: a room whose review handler could not
+// be set still gets its token (the next request tries again).
+func TestTokenDespiteRoomSetupFailure(t *testing.T) {
+	st := &fakeStore{users: map[string]onair.User{owner.Sub: owner}}
+	tokens := &fakeTokens{}
+	review := &roomReview{err: errors.New("throttled")}
+	w := httptest.NewRecorder()
+	httpapi.Func(New(st, tokens, review).CreateToken).ServeHTTP(w,
+		httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"chatRoomOwnerUsername":"streamer"}`)))
+	require.Equal(t, 200, w.Code, w.Body.String())
+	assert.Equal(t, []string{owner.Sub}, review.owners)
+	assert.Len(t, tokens.reqs, 1)
 }
 
 func TestAttributesFitIVSLimit(t *testing.T) {

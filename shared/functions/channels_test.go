@@ -83,7 +83,8 @@ func channelsDeps(t *testing.T, name string, st store.Store, ivsAPI http.Handler
 	srv := httptest.NewServer(ivsAPI)
 	t.Cleanup(srv.Close)
 	env := map[string]string{"CHANNELS_TABLE": "c", "STREAMS_TABLE": "s", "PROJECT_TAG": "onair-test", "USER_POOL_ID": "us-east-1_Pool",
-		"CHANNEL_ASSETS_BUCKET": "onair-dev-channelassets"} // the sample events' bucket
+		"CHAT_REVIEW_HANDLER_ARN": "arn:aws:lambda:us-east-1:111122223333:function:onair-test-ChatReview",
+		"CHANNEL_ASSETS_BUCKET":   "onair-dev-channelassets"} // the sample events' bucket
 	return &app.Platform{
 		Name:    name,
 		Env:     func(k string) string { return env[k] },

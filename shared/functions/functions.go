@@ -10,6 +10,7 @@ package functions
 import (
 	"github.com/onair/onair/shared/app"
 	"github.com/onair/onair/shared/functions/banuser"
+	"github.com/onair/onair/shared/functions/chatreview"
 	"github.com/onair/onair/shared/functions/cleanupstages"
 	"github.com/onair/onair/shared/functions/cleanupunconfirmedusers"
 	"github.com/onair/onair/shared/functions/createassetupload"
@@ -56,6 +57,7 @@ import (
 func All() []app.Function {
 	return []app.Function{
 		banuser.Function(),
+		chatreview.Function(),
 		cleanupstages.Function(),
 		cleanupunconfirmedusers.Function(),
 		createassetupload.Function(),

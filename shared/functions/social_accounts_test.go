@@ -98,6 +98,7 @@ func wiringFixture(t *testing.T) (*bolt.Store, *fakeAWS, func(name string) *app.
 	t.Cleanup(srv.Close)
 	env := map[string]string{
 		"CHANNELS_TABLE": "channels", "STREAMS_TABLE": "streams", "USER_POOL_ID": "us-east-1_AbCdEfGhI",
+		"CHAT_REVIEW_HANDLER_ARN": "arn:aws:lambda:us-east-1:111122223333:function:onair-ChatReview",
 		"CLIENT_BASE_URL": "https://app.example.com", "ENABLE_USER_AUTO_VERIFY": "true", "SIGN_UP_ALLOWED_DOMAINS": "",
 	}
 	deps := func(name string) *app.Platform {
@@ -132,13 +133,13 @@ func TestSocialFunctionsServeTheirSampleEvents(t *testing.T) {
 		{fn: "FollowChannel", event: "FollowChannel.json", status: 200, body: []string{`{}`}},
 		{fn: "UnfollowChannel", event: "UnfollowChannel.json", status: 200},
 		{fn: "GetFollowingList", event: "GetFollowingList.json", status: 200, body: []string{`"maxResults":50`}},
-		{fn: "BanUser", event: "BanUser.json", status: 200, awsOps: []string{"DisconnectUser"}},
-		{fn: "BanUser", event: "BanUser.byUsername.json", status: 200, awsOps: []string{"DisconnectUser"}},
+		{fn: "BanUser", event: "BanUser.json", status: 200, awsOps: []string{"UpdateRoom", "DisconnectUser"}},
+		{fn: "BanUser", event: "BanUser.byUsername.json", status: 200, awsOps: []string{"UpdateRoom", "DisconnectUser"}},
 		{fn: "UnbanUser", event: "UnbanUser.json", status: 200},
 		{fn: "ListBannedUsers", event: "ListBannedUsers.json", status: 200, body: []string{`"bannedUsers":[`}},
 		{fn: "ListBannedUsers", event: "ListBannedUsers.json", status: 200, body: []string{`"bannedUsers":[`}},
-		{fn: "CreateChatToken", event: "CreateChatToken.json", status: 200, body: []string{`"capabilities":["VIEW_MESSAGE"]`}, awsOps: []string{"CreateChatToken"}},
-		{fn: "CreateChatToken", event: "CreateChatToken.signedIn.json", status: 200, body: []string{`"capabilities":["SEND_MESSAGE","VIEW_MESSAGE"]`}, awsOps: []string{"CreateChatToken"}},
+		{fn: "CreateChatToken", event: "CreateChatToken.json", status: 200, body: []string{`"capabilities":["VIEW_MESSAGE"]`}, awsOps: []string{"UpdateRoom", "CreateChatToken"}},
+		{fn: "CreateChatToken", event: "CreateChatToken.signedIn.json", status: 200, body: []string{`"capabilities":["SEND_MESSAGE","VIEW_MESSAGE"]`}, awsOps: []string{"UpdateRoom", "CreateChatToken"}},
 		{fn: "GetChannelPage", event: "GetChannelPage.json", status: 200, body: []string{`"username":"streamer"`, `"isLive":true`, `"playbackUrl"`}},
 		{fn: "GetChannelPage", event: "GetChannelPage.signedIn.json", status: 200, body: []string{`"isViewerFollowing":false`}},
 		{fn: "ListChannels", event: "ListChannels.json", status: 200, body: []string{`"username":"streamer"`}},
@@ -160,15 +161,28 @@ func TestSocialFunctionsServeTheirSampleEvents(t *testing.T) {
 }
 
 func TestBanWiringDisconnectsTheBannedSub(t *testing.T) {
-	_, api, deps := wiringFixture(t)
+	st, api, deps := wiringFixture(t)
 	_, err := invokeSample(t, deps("BanUser"), "BanUser.json")
 	require.NoError(t, err)
-	require.Len(t, api.calls, 1)
+	require.Len(t, api.calls, 2)
+	assert.Equal(t, map[string]any{
+		"identifier":                  "arn:aws:ivschat:us-east-1:111122223333:room/ViewerRoom01",
+		"messageReviewHandler":        map[string]any{"uri": "arn:aws:lambda:us-east-1:111122223333:function:onair-ChatReview", "fallbackResult": "DENY"},
+		"maximumMessageRatePerSecond": float64(100),
+	}, api.calls[0].body, "the owner's room gets the review handler first")
 	assert.Equal(t, map[string]any{
 		"roomIdentifier": "arn:aws:ivschat:us-east-1:111122223333:room/ViewerRoom01",
 		"userId":         "sub-streamer",
 		"reason":         "Banned by the channel owner",
-	}, api.calls[0].body)
+	}, api.calls[1].body)
+
+	// Recorded on the profile: the next ban only disconnects.
+	owner, err := st.GetUser(t.Context(), sampleSub)
+	require.NoError(t, err)
+	assert.NotEmpty(t, owner.ChatReview)
+	_, err = invokeSample(t, deps("BanUser"), "BanUser.json")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"UpdateRoom", "DisconnectUser", "DisconnectUser"}, api.ops())
 }
 
 func TestAccountsFunctionsHandleTheirSampleEvents(t *testing.T) {

@@ -6,17 +6,20 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdkchat "github.com/aws/aws-sdk-go-v2/service/ivschat"
+	"github.com/aws/aws-sdk-go-v2/service/ivschat/types"
 
 	"github.com/onair/onair/shared/awserr"
 	"github.com/onair/onair/shared/onair"
 )
 
-// CreateRoom creates a room with IVS Chat's default limits.
+// CreateRoom creates a room with IVS Chat's default limits, or with
+// spec.Review's handler and rate.
 func (c *Client) CreateRoom(ctx context.Context, spec onair.ChatRoomSpec) (onair.ChatRoom, error) {
 	in := &sdkchat.CreateRoomInput{Tags: spec.Tags}
 	if spec.Name != "" {
 		in.Name = aws.String(spec.Name)
 	}
+	in.MessageReviewHandler, in.MaximumMessageRatePerSecond = reviewInput(spec.Review)
 	out, err := c.api.CreateRoom(ctx, in)
 	if err != nil {
 		return onair.ChatRoom{}, awserr.Map("ivschat CreateRoom", err)
@@ -25,6 +28,32 @@ func (c *Client) CreateRoom(ctx context.Context, spec onair.ChatRoomSpec) (onair
 		return onair.ChatRoom{}, onair.Wrap(onair.Internal, "", "", fmt.Errorf("ivschat CreateRoom: no room in the response"))
 	}
 	return onair.ChatRoom{Arn: aws.ToString(out.Arn), Name: aws.ToString(out.Name), Tags: out.Tags}, nil
+}
+
+// SetReview sets the room's message review handler and rate (UpdateRoom;
+// setting the same again changes nothing). ErrNotFound if the room is gone.
+func (c *Client) SetReview(ctx context.Context, roomArn string, r onair.ChatRoomReview) error {
+	in := &sdkchat.UpdateRoomInput{Identifier: aws.String(roomArn)}
+	in.MessageReviewHandler, in.MaximumMessageRatePerSecond = reviewInput(r)
+	if in.MessageReviewHandler == nil {
+		// An empty uri removes the handler.
+		in.MessageReviewHandler = &types.MessageReviewHandler{Uri: aws.String("")}
+	}
+	if _, err := c.api.UpdateRoom(ctx, in); err != nil {
+		return awserr.Map("ivschat UpdateRoom", err)
+	}
+	return nil
+}
+
+func reviewInput(r onair.ChatRoomReview) (*types.MessageReviewHandler, *int32) {
+	var rate *int32
+	if r.MaxMessageRatePerSecond > 0 {
+		rate = aws.Int32(int32(r.MaxMessageRatePerSecond))
+	}
+	if r.HandlerURI == "" {
+		return nil, rate
+	}
+	return &types.MessageReviewHandler{Uri: aws.String(r.HandlerURI), FallbackResult: types.FallbackResult(r.FallbackResult)}, rate
 }
 
 // FindRooms returns the rooms named exactly name that carry every tag of

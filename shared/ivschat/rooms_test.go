@@ -115,3 +115,27 @@ func TestDeleteRoom(t *testing.T) {
 		})
 	}
 }
+
+func TestRoomReview(t *testing.T) {
+	review := onair.ChatRoomReview{HandlerURI: "arn:aws:lambda:us-east-1:111122223333:function:onair-ChatReview", FallbackResult: "DENY", MaxMessageRatePerSecond: 100}
+	handler := map[string]any{"uri": review.HandlerURI, "fallbackResult": "DENY"}
+
+	api := &awstest.Fake{Replies: map[string][]awstest.Reply{
+		"CreateRoom": {{Body: `{"arn":"` + roomArn + `","name":"alices-room"}`}},
+		"UpdateRoom": {{Body: `{"arn":"` + roomArn + `"}`}, {Body: `{"arn":"` + roomArn + `"}`},
+			{Status: 404, ErrType: "ResourceNotFoundException", Body: `{"message":"gone","resourceId":"x","resourceType":"ROOM"}`}},
+	}}
+	c := newTestClient(t, api)
+	_, err := c.CreateRoom(t.Context(), onair.ChatRoomSpec{Name: "alices-room", Review: review})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"name": "alices-room", "messageReviewHandler": handler, "maximumMessageRatePerSecond": float64(100)}, api.Body(0))
+
+	require.NoError(t, c.SetReview(t.Context(), roomArn, review))
+	assert.Equal(t, map[string]any{"identifier": roomArn, "messageReviewHandler": handler, "maximumMessageRatePerSecond": float64(100)}, api.Body(1))
+
+	require.NoError(t, c.SetReview(t.Context(), roomArn, onair.ChatRoomReview{}))
+	assert.Equal(t, map[string]any{"identifier": roomArn, "messageReviewHandler": map[string]any{"uri": ""}}, api.Body(2), "an empty uri removes the handler")
+
+	err = c.SetReview(t.Context(), roomArn, review)
+	assert.ErrorIs(t, err, onair.ErrNotFound)
+}

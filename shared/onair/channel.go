@@ -1,5 +1,7 @@
 package onair
 
+import "fmt"
+
 // Tags every IVS resource carries: the stack it belongs to (so `make destroy`
 // finds it) and the user it was made for (so provisioning can adopt it after a
 // failure, and account deletion can sweep it).
@@ -45,6 +47,28 @@ type ChatRoom struct {
 type ChatRoomSpec struct {
 	Name string
 	Tags map[string]string
+	// Review is the room's moderation: its message review handler and
+	// rate (zero: none, IVS's defaults).
+	Review ChatRoomReview
+}
+
+// ChatRoomReview is how a room is moderated: the message review handler
+// IVS Chat invokes for every message (a Lambda ARN), what applies when the
+// handler fails or times out (ALLOW or DENY), and the room-wide message
+// rate, which the handler's per-user limit makes fair.
+type ChatRoomReview struct {
+	HandlerURI              string
+	FallbackResult          string
+	MaxMessageRatePerSecond int
+}
+
+// Marker identifies the setting, as stored on the owner's profile
+// (User.ChatReview) once the room has it.
+func (r ChatRoomReview) Marker() string {
+	if r.HandlerURI == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s %s %d", r.HandlerURI, r.FallbackResult, r.MaxMessageRatePerSecond)
 }
 
 // HasTags reports whether have holds every key/value pair of want.

@@ -29,9 +29,9 @@ type User struct {
 	TrackingID     string `json:"trackingId,omitempty"`
 	ChannelAssetID string `json:"channelAssetId,omitempty"`
 	ChannelType    string `json:"channelType,omitempty"`
-	// ChatReview is the message review handler the chat room was last set
-	// up with ("<uri> <fallbackResult>"): rooms are updated when it differs
-	// from the deployment's (shared/chat.EnsureReview), once.
+	// ChatReview is the moderation the chat room was last set up with
+	// (ChatRoomReview.Marker): a room is updated when it differs from the
+	// deployment's (chatreview.Ensure), once.
 	ChatReview string `json:"chatReview,omitempty"`
 
 	// BlockedWords are the owner's blocked words and phrases: the chat

@@ -198,6 +198,26 @@ func TestRoutesAreWellFormedAndUnique(t *testing.T) {
 	}
 }
 
+// The message review handler may be invoked by IVS Chat, for this
+// account's rooms only: without the permission IVS Chat cannot call it and
+// every message gets the rooms' fallbackResult.
+func TestChatReviewMayBeInvokedByIVSChat(t *testing.T) {
+	tpl, _ := loadTemplate(t)
+	var found bool
+	for id, r := range tpl.Resources {
+		if r.Type != "AWS::Lambda::Permission" || r.Properties["Principal"] != "ivschat.amazonaws.com" {
+			continue
+		}
+		found = true
+		assert.Contains(t, fmt.Sprint(r.Properties["FunctionName"]), "ChatReview", id)
+		assert.Equal(t, "lambda:InvokeFunction", r.Properties["Action"], id)
+		assert.Contains(t, fmt.Sprint(r.Properties["SourceArn"]), ":ivschat:", id)
+		assert.Contains(t, fmt.Sprint(r.Properties["SourceArn"]), ":room/", id)
+		assert.NotNil(t, r.Properties["SourceAccount"], id)
+	}
+	assert.True(t, found, "no AWS::Lambda::Permission lets ivschat.amazonaws.com invoke ChatReview")
+}
+
 // Every function has events/<Name>.json, and every events/ file belongs to a
 // function and fits its event source.
 func TestSampleEvents(t *testing.T) {
@@ -254,8 +274,15 @@ func checkEvent(t *testing.T, f samtemplate.Function, file string, ev map[string
 		}
 	case ev["detail-type"] != nil:
 		checkEventBridgeEvent(t, f, file, ev)
+	case ev["RoomArn"] != nil:
+		// IVS Chat's message review request (a room's messageReviewHandler).
+		for _, k := range []string{"Content", "MessageId", "RoomArn", "Attributes", "Sender"} {
+			assert.Contains(t, ev, k, "%s: a message review request has %s", file, k)
+		}
+		sender, _ := ev["Sender"].(map[string]any)
+		assert.NotEmpty(t, sender["UserId"], "%s: Sender.UserId", file)
 	default:
-		t.Errorf("%s: not an HTTP API, Cognito, EventBridge or Records event", file)
+		t.Errorf("%s: not an HTTP API, Cognito, EventBridge, Records or IVS Chat review event", file)
 	}
 }
 

@@ -59,10 +59,20 @@ func GetFollowingList(st Store) http.Handler {
 	return httpapi.Func(newService(st, nil, nil).FollowingList)
 }
 
+// RoomReview puts the message review handler on the owner's room if it
+// lacks it (chatreview.Setup): the handler is what denies a banned user's
+// messages sent with a token minted before the ban.
+type RoomReview interface {
+	Ensure(ctx context.Context, owner onair.User) error
+}
+
 // BanUser serves POST /channel/ban; the banned user is disconnected from
-// the caller's chat room through chat.
-func BanUser(st Store, chat ChatModerator, now func() time.Time) http.Handler {
-	return httpapi.Func(newService(st, chat, now).Ban)
+// the caller's chat room through chat, and the room is made sure to have
+// the review handler through review.
+func BanUser(st Store, chat ChatModerator, review RoomReview, now func() time.Time) http.Handler {
+	s := newService(st, chat, now)
+	s.review = review
+	return httpapi.Func(s.Ban)
 }
 
 // UnbanUser serves POST /channel/unban.
@@ -75,12 +85,13 @@ func ListBannedUsers(st Store) http.Handler {
 	return httpapi.Func(newService(st, nil, nil).BannedUsers)
 }
 
-// service implements the follow and ban routes; chat is set for BanUser
-// only, the one route that uses it.
+// service implements the follow and ban routes; chat and review are set
+// for BanUser only, the one route that uses them.
 type service struct {
-	store Store
-	chat  ChatModerator
-	now   func() time.Time
+	store  Store
+	chat   ChatModerator
+	review RoomReview
+	now    func() time.Time
 }
 
 func newService(st Store, chat ChatModerator, now func() time.Time) *service {
@@ -293,6 +304,13 @@ func (s *service) Ban(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if owner.ChatRoomArn != "" {
+		// First the handler, which denies the banned user's messages
+		// whatever token they hold (tokens minted before the ban open new
+		// connections until they expire); then the disconnect.
+		if err := s.review.Ensure(ctx, owner); err != nil {
+			return onair.Wrap(onair.Internal, "BanUserException",
+				"The user is banned but the chat room could not be updated; try again.", err)
+		}
 		err := s.chat.DisconnectUser(ctx, owner.ChatRoomArn, onair.ChatUserID(target), BanReason)
 		switch {
 		case errors.Is(err, onair.ErrNotFound):

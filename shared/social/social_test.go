@@ -88,6 +88,17 @@ func (f *fakeChat) DisconnectUser(_ context.Context, room, userID, reason string
 	return f.err
 }
 
+// roomReview records the rooms set up with the review handler.
+type roomReview struct {
+	owners []string
+	err    error
+}
+
+func (r *roomReview) Ensure(_ context.Context, owner onair.User) error {
+	r.owners = append(r.owners, owner.Sub)
+	return r.err
+}
+
 type fakeTokens struct{ reqs []onair.ChatTokenRequest }
 
 func (f *fakeTokens) CreateChatToken(_ context.Context, req onair.ChatTokenRequest) (onair.ChatToken, error) {
@@ -290,6 +301,7 @@ func TestBanAndUnban(t *testing.T) {
 		caller      onair.Caller
 		body        string
 		chatErr     error
+		reviewErr   error
 		status      int
 		errType     string
 		wantBanned  bool
@@ -333,6 +345,10 @@ func TestBanAndUnban(t *testing.T) {
 			disconnects: []disconnect{{ann.ChatRoomArn, bob.Sub, "Banned by the channel owner"}},
 		},
 		{
+			name: "room cannot get the review handler: ban kept, 500 so the client retries", body: `{"bannedUsername":"bob"}`, caller: asAnn,
+			reviewErr: errors.New("throttled"), status: 500, errType: "BanUserException", wantBanned: true, metric: true,
+		},
+		{
 			name: "room gone: nobody to disconnect", body: `{"bannedUsername":"bob"}`, caller: asAnn,
 			chatErr: onair.ErrNotFound, status: 200, wantBanned: true, metric: true,
 			disconnects: []disconnect{{ann.ChatRoomArn, bob.Sub, "Banned by the channel owner"}},
@@ -350,7 +366,9 @@ func TestBanAndUnban(t *testing.T) {
 				st.ban(onair.Ban{OwnerSub: tc.caller.Sub, BannedSub: bob.Sub, At: t0})
 			}
 			moderator := &fakeChat{err: tc.chatErr}
+			review := &roomReview{err: tc.reviewErr}
 			s := newService(st, moderator, func() time.Time { return t0 })
+			s.review = review
 			h := s.Ban
 			if tc.unban {
 				h = s.Unban
@@ -369,6 +387,9 @@ func TestBanAndUnban(t *testing.T) {
 				assert.Equal(t, tc.wantBanned, banned)
 			}
 			assert.Equal(t, tc.disconnects, moderator.calls)
+			if !tc.unban && len(tc.disconnects) > 0 {
+				assert.Equal(t, []string{tc.caller.Sub}, review.owners, "the room has the review handler before the disconnect")
+			}
 			assert.Equal(t, tc.metric, strings.Contains(res.metrics, `"UsersBanned":1`), res.metrics)
 		})
 	}
@@ -381,26 +402,28 @@ func TestBanDisconnectsTheChatUserIDOfTokens(t *testing.T) {
 	tokens := &fakeTokens{}
 	asBob := onair.Caller{Sub: bob.Sub, Username: "bob"}
 
-	res := call(chat.New(st, tokens).CreateToken, asBob, `{"chatRoomOwnerUsername":"ann"}`)
+	res := call(chat.New(st, tokens, &roomReview{}).CreateToken, asBob, `{"chatRoomOwnerUsername":"ann"}`)
 	require.Equal(t, 200, res.code, res.body)
 	require.Len(t, tokens.reqs, 1)
 
 	moderator := &fakeChat{}
-	res = call(newService(st, moderator, nil).Ban, asAnn, `{"bannedChannelArn":"`+bob.ChannelArn+`"}`)
+	banner := newService(st, moderator, nil)
+	banner.review = &roomReview{}
+	res = call(banner.Ban, asAnn, `{"bannedChannelArn":"`+bob.ChannelArn+`"}`)
 	require.Equal(t, 200, res.code, res.body)
 	require.Len(t, moderator.calls, 1)
 	assert.Equal(t, tokens.reqs[0].UserID, moderator.calls[0].userID)
 	assert.Equal(t, tokens.reqs[0].RoomArn, moderator.calls[0].room)
 
 	// And the banned user cannot get back in.
-	res = call(chat.New(st, tokens).CreateToken, asBob, `{"chatRoomOwnerUsername":"ann"}`)
+	res = call(chat.New(st, tokens, &roomReview{}).CreateToken, asBob, `{"chatRoomOwnerUsername":"ann"}`)
 	assert.Equal(t, 403, res.code)
 	assert.Equal(t, "ForbiddenException", errType(t, res.body))
 
 	// A rename changes nothing: the id is the sub.
 	_, err := st.UpdateUser(t.Context(), bob.Sub, func(u *onair.User) error { u.Username = "Robert"; return nil })
 	require.NoError(t, err)
-	res = call(newService(st, moderator, nil).Ban, asAnn, `{"bannedUsername":"robert"}`)
+	res = call(banner.Ban, asAnn, `{"bannedUsername":"robert"}`)
 	require.Equal(t, 200, res.code, res.body)
 	assert.Equal(t, tokens.reqs[0].UserID, moderator.calls[1].userID)
 }

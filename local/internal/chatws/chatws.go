@@ -29,7 +29,6 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/onair/onair/local/internal/ivsemu"
-	"github.com/onair/onair/local/internal/lambdaapi"
 )
 
 // Path is where the messaging endpoint is mounted; the web app passes
@@ -47,9 +46,10 @@ type Rooms interface {
 	ChatRoom(ctx context.Context, arn string) (*ivsemu.Room, error)
 }
 
-// Invoker runs a Lambda function (message review handlers).
+// Invoker runs a Lambda function (message review handlers), named as the
+// room's messageReviewHandler names it: by its ARN.
 type Invoker interface {
-	Invoke(ctx context.Context, function string, payload []byte) ([]byte, error)
+	Invoke(ctx context.Context, functionArn string, payload []byte) ([]byte, error)
 }
 
 // Config configures a Hub.
@@ -513,10 +513,16 @@ func (h *Hub) sendMessage(ctx context.Context, rooms Rooms, c *conn, req *reques
 	id := ivsemu.NewChatID()
 	content, attrs := *req.Content, req.Attributes
 	if room.MessageReviewHandler != nil {
-		var ok bool
-		content, attrs, ok = h.review(ctx, room, c, id, content, attrs)
+		var (
+			reason string
+			ok     bool
+		)
+		content, attrs, reason, ok = h.review(ctx, room, c, id, content, attrs)
 		if !ok {
-			fail(codeRejected, "The message was rejected by the room's message review handler.")
+			if reason == "" {
+				reason = "The message was rejected by the room's message review handler."
+			}
+			fail(codeRejected, reason)
 			return
 		}
 	}
@@ -555,32 +561,37 @@ type reviewResponse struct {
 	Attributes   map[string]string `json:"Attributes"`
 }
 
-// review runs the room's message review handler, applying its
-// fallbackResult when it fails, times out or is not reachable offline.
-func (h *Hub) review(ctx context.Context, room *ivsemu.Room, c *conn, id, content string, attrs map[string]string) (string, map[string]string, bool) {
+// review runs the room's message review handler as IVS Chat does: the
+// function named by the handler's uri gets the message before anyone else,
+// and has ReviewTimeout to answer; when it fails, times out, answers
+// something invalid or is not reachable offline, the room's fallbackResult
+// applies. A DENY's Reason attribute is the sender's error message.
+func (h *Hub) review(ctx context.Context, room *ivsemu.Room, c *conn, id, content string, attrs map[string]string) (string, map[string]string, string, bool) {
 	fallback := room.MessageReviewHandler.FallbackResult != "DENY"
 	if h.cfg.Review == nil {
 		h.log.Warn("chatws: no invoker for message review handler; applying fallback", "room_arn", room.Arn,
 			"fallback", room.MessageReviewHandler.FallbackResult)
-		return content, attrs, fallback
+		return content, attrs, "", fallback
 	}
 	var in reviewRequest
 	in.Content, in.MessageID, in.RoomArn, in.Attributes = content, id, room.Arn, attrs
 	in.Sender.Attributes, in.Sender.UserID, in.Sender.IP = c.sess.Attributes, c.sess.UserID, c.remote
 	payload, _ := json.Marshal(in)
-	rctx, cancel := context.WithTimeout(ctx, h.cfg.ReviewTimeout)
-	defer cancel()
-	out, err := h.cfg.Review.Invoke(rctx, lambdaapi.FunctionName(room.MessageReviewHandler.URI), payload)
+	out, err := h.invokeWithin(ctx, room.MessageReviewHandler.URI, payload)
 	var res reviewResponse
 	if err == nil {
 		err = json.Unmarshal(out, &res)
 	}
-	if err != nil || (res.ReviewResult != "ALLOW" && res.ReviewResult != "DENY") {
-		h.log.Warn("chatws: message review failed; applying fallback", "room_arn", room.Arn, "error", fmt.Sprint(err))
-		return content, attrs, fallback
+	if err == nil && res.ReviewResult != "ALLOW" && res.ReviewResult != "DENY" {
+		err = fmt.Errorf("invalid ReviewResult %q", res.ReviewResult)
+	}
+	if err != nil {
+		h.log.Warn("chatws: message review failed; applying fallback", "room_arn", room.Arn,
+			"fallback", room.MessageReviewHandler.FallbackResult, "error", err.Error())
+		return content, attrs, "", fallback
 	}
 	if res.ReviewResult == "DENY" {
-		return "", nil, false
+		return "", nil, res.Attributes["Reason"], false
 	}
 	if res.Content != nil && *res.Content != "" {
 		content = *res.Content
@@ -588,7 +599,30 @@ func (h *Hub) review(ctx context.Context, room *ivsemu.Room, c *conn, id, conten
 	if res.Attributes != nil {
 		attrs = res.Attributes
 	}
-	return content, attrs, true
+	return content, attrs, "", true
+}
+
+// invokeWithin invokes the handler and gives up after ReviewTimeout, even if
+// the invocation itself goes on (the host runs a function to its own
+// timeout, as Lambda does; IVS Chat only stops waiting).
+func (h *Hub) invokeWithin(ctx context.Context, uri string, payload []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, h.cfg.ReviewTimeout)
+	defer cancel()
+	type answer struct {
+		out []byte
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		out, err := h.cfg.Review.Invoke(ctx, uri, payload)
+		done <- answer{out, err}
+	}()
+	select {
+	case a := <-done:
+		return a.out, a.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("no answer within %v: %w", h.cfg.ReviewTimeout, ctx.Err())
+	}
 }
 
 func (h *Hub) clientDeleteMessage(ctx context.Context, c *conn, req *request) {

@@ -52,8 +52,14 @@ type env struct {
 
 func newEnv(t *testing.T, review Invoker) *env {
 	t.Helper()
+	return newEnvConfig(t, Config{Review: review})
+}
+
+func newEnvConfig(t *testing.T, cfg Config) *env {
+	t.Helper()
 	e := &env{t: t, ctx: context.Background(), clock: &fakeClock{t: time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)}}
-	e.hub = New(Config{Now: e.clock.Now, Review: review})
+	cfg.Now = e.clock.Now
+	e.hub = New(cfg)
 	svc, err := ivsemu.New(ivsemu.Config{DataDir: t.TempDir(), Account: "111122223333", Now: e.clock.Now, Chat: e.hub})
 	require.NoError(t, err)
 	e.svc = svc
@@ -373,7 +379,7 @@ func TestMessageReviewHandler(t *testing.T) {
 	assert.Equal(t, "***", f["Content"])
 	assert.Equal(t, map[string]any{"reviewed": "yes"}, f["Attributes"])
 	in := <-rev.got
-	assert.Equal(t, "ReviewChat", in["_function"])
+	assert.Equal(t, "arn:aws:lambda:us-east-1:111122223333:function:ReviewChat", in["_function"], "invoked by its ARN")
 	assert.Equal(t, "darn", in["Content"])
 	assert.Equal(t, e.room, in["RoomArn"])
 	assert.Equal(t, f["Id"], in["MessageId"])
@@ -402,4 +408,69 @@ func TestInvalidUTF8ClosesWith1007(t *testing.T) {
 	bob.send(map[string]any{"Action": "SEND_MESSAGE", "RequestId": "r2", "Content": "still here"})
 	f := bob.reply("r2")
 	assert.Equal(t, "still here", f["Content"], "nothing of the invalid frame reached the room first")
+}
+
+// scripted answers every review with answer, after delay.
+type scripted struct {
+	delay  time.Duration
+	answer string
+	err    error
+}
+
+func (s scripted) Invoke(ctx context.Context, _ string, _ []byte) ([]byte, error) {
+	time.Sleep(s.delay) // like a slow function, deaf to the caller giving up
+	return []byte(s.answer), s.err
+}
+
+// TestMessageReviewOutcomes: the handler's answer decides, and when it has
+// none in time (or a broken one) the room's fallbackResult does; a denied
+// message reaches nobody, and its sender gets the 406 with the Reason.
+func TestMessageReviewOutcomes(t *testing.T) {
+	const timeout = 100 * time.Millisecond
+	rejected := "The message was rejected by the room's message review handler."
+	cases := []struct {
+		name      string
+		handler   scripted
+		fallback  types.FallbackResult
+		delivered bool
+		error     string // the sender's ERROR message when not delivered
+	}{
+		{"allowed", scripted{answer: `{"ReviewResult":"ALLOW","Content":"hi"}`}, types.FallbackResultDeny, true, ""},
+		{"denied, with the reason", scripted{answer: `{"ReviewResult":"DENY","Attributes":{"Reason":"You are banned from this chat."}}`}, types.FallbackResultAllow, false, "You are banned from this chat."},
+		{"denied, no reason", scripted{answer: `{"ReviewResult":"DENY"}`}, types.FallbackResultAllow, false, rejected},
+		{"too slow, fallback DENY", scripted{delay: 3 * timeout, answer: `{"ReviewResult":"ALLOW"}`}, types.FallbackResultDeny, false, rejected},
+		{"too slow, fallback ALLOW", scripted{delay: 3 * timeout, answer: `{"ReviewResult":"DENY"}`}, types.FallbackResultAllow, true, ""},
+		{"function error, fallback DENY", scripted{err: errors.New("Unhandled")}, types.FallbackResultDeny, false, rejected},
+		{"function error, fallback ALLOW", scripted{err: errors.New("Unhandled")}, types.FallbackResultAllow, true, ""},
+		{"invalid answer, fallback DENY", scripted{answer: `{"ReviewResult":"MAYBE"}`}, types.FallbackResultDeny, false, rejected},
+		{"not JSON, fallback ALLOW", scripted{answer: `<html>`}, types.FallbackResultAllow, true, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnvConfig(t, Config{Review: tc.handler, ReviewTimeout: timeout})
+			_, err := e.chat.UpdateRoom(e.ctx, &ivschat.UpdateRoomInput{Identifier: aws.String(e.room),
+				MessageReviewHandler: &types.MessageReviewHandler{Uri: aws.String("arn:aws:lambda:us-east-1:111122223333:function:Review"),
+					FallbackResult: tc.fallback}})
+			require.NoError(t, err)
+			ann := e.connect("ann", types.ChatTokenCapabilitySendMessage)
+			bob := e.connect("bob")
+			start := time.Now()
+			ann.send(map[string]any{"Action": "SEND_MESSAGE", "RequestId": "r1", "Content": "hi"})
+			f := ann.next()
+			assert.Less(t, time.Since(start), timeout+time.Second, "the fallback applies at the timeout, not when the function ends")
+			if tc.delivered {
+				assert.Equal(t, "MESSAGE", f["Type"])
+				assert.Equal(t, "hi", bob.next()["Content"])
+				return
+			}
+			assert.Equal(t, "ERROR", f["Type"])
+			assert.EqualValues(t, 406, f["ErrorCode"])
+			assert.Equal(t, "r1", f["RequestId"])
+			assert.Equal(t, tc.error, f["ErrorMessage"])
+			// Bob's next frame is an event sent after: nothing came before it.
+			_, err = e.chat.SendEvent(e.ctx, &ivschat.SendEventInput{RoomIdentifier: aws.String(e.room), EventName: aws.String("probe")})
+			require.NoError(t, err)
+			assert.Equal(t, "EVENT", bob.next()["Type"], "the denied message reached nobody")
+		})
+	}
 }

@@ -44,6 +44,22 @@ func (i invoker) Invoke(ctx context.Context, fn string, payload []byte) ([]byte,
 	return out, err
 }
 
+// arnInvoker invokes functions named by ARN (rooms' message review
+// handlers): the template's ARN of a function the host runs (the stack's
+// placeholder ARNs, "function:<stack>-<LogicalId>"), or a bare name.
+type arnInvoker struct {
+	inv   invoker
+	byArn map[string]string // ARN → logical id
+}
+
+func (a arnInvoker) Invoke(ctx context.Context, arn string, payload []byte) ([]byte, error) {
+	name, ok := a.byArn[arn]
+	if !ok {
+		name = lambdaapi.FunctionName(arn)
+	}
+	return a.inv.Invoke(ctx, name, payload)
+}
+
 func (s *Stack) startEmulators(ctx context.Context, r samtemplate.Resolver) error {
 	inv := invoker{s.host}
 	var err error
@@ -88,7 +104,8 @@ func (s *Stack) startEmulators(ctx context.Context, r samtemplate.Resolver) erro
 		Region: s.opts.Region, Logger: s.log.With("component", "lambda")})
 	s.closers = append(s.closers, func() error { s.lambda.Close(); return nil })
 
-	s.chat = chatws.New(chatws.Config{Now: s.opts.Now, Logger: s.log.With("component", "chat"), Review: inv})
+	s.chat = chatws.New(chatws.Config{Now: s.opts.Now, Logger: s.log.With("component", "chat"),
+		Review: arnInvoker{inv: inv, byArn: functionByArn}})
 	s.closers = append(s.closers, func() error { s.chat.Close(); return nil })
 
 	if s.ivs, err = ivsemu.New(ivsemu.Config{

@@ -186,6 +186,7 @@ type frame struct {
 	Attributes                              map[string]string
 	Sender                                  struct{ UserId string }
 	ErrorCode                               int
+	ErrorMessage                            string
 }
 
 func dialChat(t *testing.T, s *stack.Stack, token string) *websocket.Conn {
@@ -297,10 +298,48 @@ func TestOfflineStack(t *testing.T) {
 	del := next(t, bobConn, func(f frame) bool { return f.Type == "EVENT" && f.EventName == "aws:DELETE_MESSAGE" })
 	assert.Equal(t, msg.Id, del.Attributes["MessageID"])
 
+	// The room's message review handler (ChatReview, invoked in process as
+	// IVS Chat invokes it): the owner's blocked words, then the per-user
+	// rate limit.
+	status, _ = c.api("PUT", "/channel/preferences/update", alice.access, map[string]any{"blockedWords": []string{"Spoiler"}})
+	require.Equal(t, http.StatusOK, status)
+	send(t, bobConn, map[string]any{"Action": "SEND_MESSAGE", "Content": "SPOILER: he wins", "RequestId": "w1"})
+	blocked := next(t, bobConn, func(f frame) bool { return f.RequestId == "w1" })
+	assert.Equal(t, "ERROR", blocked.Type)
+	assert.Equal(t, 406, blocked.ErrorCode)
+	assert.Equal(t, "Your message contains a word the channel owner blocked.", blocked.ErrorMessage)
+	// Two windows' worth and one more, at once: wherever the window
+	// boundary falls, some are refused.
+	for i := range 2*5 + 1 {
+		send(t, bobConn, map[string]any{"Action": "SEND_MESSAGE", "Content": "flood", "RequestId": fmt.Sprintf("f%d", i)})
+	}
+	limited := 0
+	for i := range 2*5 + 1 {
+		f := next(t, bobConn, func(f frame) bool { return f.RequestId == fmt.Sprintf("f%d", i) })
+		if f.Type == "ERROR" && f.ErrorCode == 406 {
+			limited++
+		}
+	}
+	assert.NotZero(t, limited, "the per-user rate limit refuses a flood")
+
+	// A token bob got before the ban, to try after it.
+	status, spareTok := chatToken(t, c, "alice", bob.access)
+	require.Equal(t, http.StatusOK, status)
 	status, _ = c.api("POST", "/channel/ban", alice.access, map[string]string{"bannedUsername": "bobby"})
 	require.Equal(t, http.StatusOK, status)
 	disc := next(t, bobConn, func(f frame) bool { return f.Type == "EVENT" && f.EventName == "aws:DISCONNECT_USER" })
 	assert.Equal(t, msg.Sender.UserId, disc.Attributes["UserId"], "the ban disconnects the id the token used")
+	// The token minted before the ban still opens a connection (IVS Chat
+	// cannot revoke tokens), but nothing sent on it is delivered.
+	again := dialChat(t, s, spareTok)
+	send(t, again, map[string]any{"Action": "SEND_MESSAGE", "Content": "I am back", "RequestId": "b1"})
+	refused := next(t, again, func(f frame) bool { return f.RequestId == "b1" })
+	assert.Equal(t, "ERROR", refused.Type)
+	assert.Equal(t, 406, refused.ErrorCode)
+	assert.Equal(t, "You are banned from this chat.", refused.ErrorMessage)
+	send(t, aliceConn, map[string]any{"Action": "SEND_MESSAGE", "Content": "still here", "RequestId": "a1"})
+	after := next(t, aliceConn, func(f frame) bool { return f.Type == "MESSAGE" && f.Content != "flood" })
+	assert.Equal(t, "still here", after.Content, "the banned user's message reached nobody")
 	status, _ = chatToken(t, c, "alice", bob.access)
 	assert.Equal(t, http.StatusForbidden, status, "banned users get no chat token")
 	_, page = c.api("GET", "/channels/alice", bob.access, nil)

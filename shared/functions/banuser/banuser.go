@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/onair/onair/shared/app"
+	"github.com/onair/onair/shared/chatreview"
 	"github.com/onair/onair/shared/dynamo"
 	"github.com/onair/onair/shared/ivschat"
 	"github.com/onair/onair/shared/social"
@@ -20,5 +21,9 @@ func build(ctx context.Context, p *app.Platform) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return social.BanUser(db, ivschat.New(p.AWS), p.Clock), nil
+	if err := p.Env.Required("CHAT_REVIEW_HANDLER_ARN"); err != nil {
+		return nil, err
+	}
+	rooms := ivschat.New(p.AWS)
+	return social.BanUser(db, rooms, chatreview.NewSetup(db, rooms, p.Env.String("CHAT_REVIEW_HANDLER_ARN")), p.Clock), nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/onair/onair/shared/app"
 	"github.com/onair/onair/shared/chat"
+	"github.com/onair/onair/shared/chatreview"
 	"github.com/onair/onair/shared/dynamo"
 	"github.com/onair/onair/shared/ivschat"
 )
@@ -22,5 +23,9 @@ func build(ctx context.Context, p *app.Platform) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return chat.CreateChatToken(db, ivschat.New(p.AWS)), nil
+	if err := p.Env.Required("CHAT_REVIEW_HANDLER_ARN"); err != nil {
+		return nil, err
+	}
+	rooms := ivschat.New(p.AWS)
+	return chat.CreateChatToken(db, rooms, chatreview.NewSetup(db, rooms, p.Env.String("CHAT_REVIEW_HANDLER_ARN"))), nil
 }
