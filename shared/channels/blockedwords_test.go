@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/onair/onair/shared/bolt"
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/channels"
 	"github.com/onair/onair/shared/onair"
 )
@@ -56,10 +55,7 @@ func TestBlockedWordsPreference(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st, err := bolt.Open(filepath.Join(t.TempDir(), "onair.db"))
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = st.Close() })
-			require.NoError(t, st.CreateUser(t.Context(), onair.User{Sub: "owner1", Username: "owner", Color: "blue", BlockedWords: tc.before}))
+			st := bolttest.New(t, onair.User{Sub: "owner1", Username: "owner", Color: "blue", BlockedWords: tc.before})
 			h := channels.UpdatePreferences(st, channels.Config{}, time.Now)
 
 			w := putPreferences(t, h, "owner1", tc.body)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/shared/bolt"
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/chatreview"
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/store"
@@ -35,13 +35,7 @@ func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 
 func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-func openStore(t testing.TB) *bolt.Store {
-	t.Helper()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "onair.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
-	return st
-}
+func openStore(t testing.TB) *bolt.Store { return bolttest.New(t) }
 
 // seed stores the room's owner (with blocked words), a viewer and a
 // viewer the owner banned.

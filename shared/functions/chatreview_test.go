@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/shared/app"
-	"github.com/onair/onair/shared/bolt"
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/chatreview"
 	"github.com/onair/onair/shared/onair"
 )
@@ -19,9 +19,7 @@ import (
 // TestChatReviewServesItsSampleEvent: the function decodes IVS Chat's
 // request and answers in its format, on the embedded store.
 func TestChatReviewServesItsSampleEvent(t *testing.T) {
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "onair.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = st.Close() })
+	st := bolttest.New(t)
 	payload, err := os.ReadFile(filepath.Join("..", "..", "events", "ChatReview.json"))
 	require.NoError(t, err)
 	var ev chatreview.Event

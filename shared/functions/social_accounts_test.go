@@ -99,7 +99,7 @@ func wiringFixture(t *testing.T) (*bolt.Store, *fakeAWS, func(name string) *app.
 	env := map[string]string{
 		"CHANNELS_TABLE": "channels", "STREAMS_TABLE": "streams", "USER_POOL_ID": "us-east-1_AbCdEfGhI",
 		"CHAT_REVIEW_HANDLER_ARN": "arn:aws:lambda:us-east-1:111122223333:function:onair-ChatReview",
-		"CLIENT_BASE_URL": "https://app.example.com", "ENABLE_USER_AUTO_VERIFY": "true", "SIGN_UP_ALLOWED_DOMAINS": "",
+		"CLIENT_BASE_URL":         "https://app.example.com", "ENABLE_USER_AUTO_VERIFY": "true", "SIGN_UP_ALLOWED_DOMAINS": "",
 	}
 	deps := func(name string) *app.Platform {
 		return &app.Platform{

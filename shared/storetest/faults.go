@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"time"
 
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/store"
@@ -153,6 +154,13 @@ func (f *Faults) GetUserByAssetID(ctx context.Context, channelAssetID string) (o
 		return onair.User{}, err
 	}
 	return f.Store.GetUserByAssetID(ctx, channelAssetID)
+}
+
+func (f *Faults) GetUserByChatRoomArn(ctx context.Context, roomArn string) (onair.User, error) {
+	if err := f.enter(ctx, "GetUserByChatRoomArn", roomArn); err != nil {
+		return onair.User{}, err
+	}
+	return f.Store.GetUserByChatRoomArn(ctx, roomArn)
 }
 
 func (f *Faults) UpdateUser(ctx context.Context, sub string, fn func(*onair.User) error) (onair.User, error) {
@@ -328,4 +336,11 @@ func (f *Faults) DeleteDocuments(ctx context.Context, sub string) error {
 		return err
 	}
 	return f.Store.DeleteDocuments(ctx, sub)
+}
+
+func (f *Faults) IncrementCounter(ctx context.Context, name string, expires time.Time) (int64, error) {
+	if err := f.enter(ctx, "IncrementCounter", name, expires); err != nil {
+		return 0, err
+	}
+	return f.Store.IncrementCounter(ctx, name, expires)
 }
