@@ -203,7 +203,7 @@ func TestAnonymousIDsDiffer(t *testing.T) {
 // TestTokenDespiteRoomSetupFailure: a room whose review handler could not
 // be set still gets its token (the next request tries again).
 func TestTokenDespiteRoomSetupFailure(t *testing.T) {
-	st := &fakeStore{users: map[string]onair.User{owner.Sub: owner}}
+	st := bolttest.New(t, owner)
 	tokens := &fakeTokens{}
 	review := &roomReview{err: errors.New("throttled")}
 	w := httptest.NewRecorder()
