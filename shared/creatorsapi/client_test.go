@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/shared/bolt/bolttest"
+	"github.com/onair/onair/shared/clocktest"
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/products"
 )
@@ -142,24 +143,12 @@ func (s *fakeSecrets) set(v string) {
 	s.mu.Unlock()
 }
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 const lwaCreds = `{"credentialId":"amzn1.application-oa2-client.abc","credentialSecret":"amzn1.oa2-cs.v1.s3cret","credentialVersion":"3.1","partnerTag":"operator-20"}`
 
 type fixture struct {
 	amazon  *fakeAmazon
 	secrets *fakeSecrets
-	clock   *clock
+	clock   *clocktest.Clock
 	client  *Client
 }
 
@@ -169,7 +158,7 @@ func newFixture(t *testing.T, locale, secret string) *fixture {
 		amazon: &fakeAmazon{t: t, expiresIn: 3600, clientID: "amzn1.application-oa2-client.abc", secret: "amzn1.oa2-cs.v1.s3cret",
 			scope: "creatorsapi::default"},
 		secrets: &fakeSecrets{value: secret},
-		clock:   &clock{now: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)},
+		clock:   clocktest.New(time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)),
 	}
 	srv := httptest.NewServer(f.amazon)
 	t.Cleanup(srv.Close)
@@ -227,11 +216,11 @@ func TestTheTokenIsCachedUntilShortlyBeforeExpiry(t *testing.T) {
 		require.NoError(t, err)
 	}
 	assert.Equal(t, 1, f.amazon.tokenCalls)
-	f.clock.advance(58 * time.Minute)
+	f.clock.Advance(58 * time.Minute)
 	_, err := f.client.SearchItems(ctx, earbuds)
 	require.NoError(t, err)
 	assert.Equal(t, 1, f.amazon.tokenCalls, "still valid for more than the margin")
-	f.clock.advance(time.Minute + time.Second)
+	f.clock.Advance(time.Minute + time.Second)
 	_, err = f.client.SearchItems(ctx, earbuds)
 	require.NoError(t, err)
 	assert.Equal(t, 2, f.amazon.tokenCalls, "replaced a minute before it expires")
@@ -393,7 +382,7 @@ func TestTheSecretFilledInLater(t *testing.T) {
 	assert.Error(t, err, "re-read at most once a minute")
 	assert.Equal(t, 1, f.secrets.gets+f.secrets.refreshes)
 
-	f.clock.advance(61 * time.Second)
+	f.clock.Advance(61 * time.Second)
 	_, err = f.client.SearchItems(ctx, earbuds)
 	require.NoError(t, err)
 	assert.Equal(t, 1, f.secrets.refreshes, "read past the secrets cache")
@@ -429,7 +418,7 @@ func TestRefusedCredentialsAreReadAgain(t *testing.T) {
 	assert.Equal(t, onair.Unavailable, onair.ErrorCode(err), "refused credentials")
 
 	f.secrets.set(lwaCreds) // the operator rotates them
-	f.clock.advance(2 * time.Minute)
+	f.clock.Advance(2 * time.Minute)
 	page, err := f.client.SearchItems(ctx, earbuds)
 	require.NoError(t, err)
 	assert.Len(t, page.Items, 2)

@@ -23,7 +23,7 @@ func TestCleanupThresholds(t *testing.T) {
 		require.NoError(t, err)
 	}
 	now := t0.Add(2 * time.Hour)
-	e.clock.t = now
+	e.clock.Set(now)
 	set(fresh.ID, now.Add(-29*time.Minute))
 	set(idle.ID, now.Add(-31*time.Minute))
 	set(crowded.ID, now.Add(-3*time.Hour))
@@ -51,11 +51,11 @@ func TestCleanupThresholds(t *testing.T) {
 
 	// Once the crowd leaves, the stage goes IdleAfter later, not before.
 	e.ivs.participants[crowded.Arn][0].State = onair.ParticipantDisconnected
-	e.clock.Add(29 * time.Minute)
+	e.clock.Advance(29 * time.Minute)
 	_, err = e.svc.Cleanup(e.ctx())
 	require.NoError(t, err)
 	assert.Contains(t, e.ivs.stages, crowded.Arn)
-	e.clock.Add(2 * time.Minute)
+	e.clock.Advance(2 * time.Minute)
 	_, err = e.svc.Cleanup(e.ctx())
 	require.NoError(t, err)
 	assert.NotContains(t, e.ivs.stages, crowded.Arn)
@@ -65,12 +65,12 @@ func TestCleanupThresholds(t *testing.T) {
 func TestCleanupIdleSettingAndFreshStagesCostNoIVSCalls(t *testing.T) {
 	e := newEnv(t, func(c *Config, _ *env) { c.IdleAfter = 5 * time.Minute })
 	st := e.open(t, e.ann, false)
-	e.clock.Add(4 * time.Minute)
+	e.clock.Advance(4 * time.Minute)
 	before := e.ivs.count("GetStage")
 	_, err := e.svc.Cleanup(e.ctx())
 	require.NoError(t, err)
 	assert.Equal(t, before, e.ivs.count("GetStage"))
-	e.clock.Add(2 * time.Minute)
+	e.clock.Advance(2 * time.Minute)
 	rep, err := e.svc.Cleanup(e.ctx())
 	require.NoError(t, err)
 	assert.Equal(t, 1, rep.Deleted)
@@ -81,7 +81,7 @@ func TestCleanupForgetsStagesGoneFromIVS(t *testing.T) {
 	e := newEnv(t)
 	st := e.open(t, e.ann, false)
 	delete(e.ivs.stages, st.Arn)
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	rep, err := e.svc.Cleanup(e.ctx())
 	require.NoError(t, err)
 	assert.Equal(t, 1, rep.Deleted)
@@ -93,7 +93,7 @@ func TestCleanupForgetsStagesGoneFromIVS(t *testing.T) {
 func TestCleanupSparesStageUsedSinceTheListing(t *testing.T) {
 	e := newEnv(t)
 	st := e.open(t, e.ann, false)
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	// A token is issued between the listing and the delete.
 	e.ivs.onGetStage = func() {
 		_, err := e.store.UpdateStage(e.ctx(), st.ID, func(s *onair.Stage) error { s.LastActivity = e.clock.Now(); return nil })
@@ -108,7 +108,7 @@ func TestCleanupSparesStageUsedSinceTheListing(t *testing.T) {
 func TestCleanupDeletesOldOrphans(t *testing.T) {
 	e := newEnv(t)
 	now := t0.Add(time.Hour)
-	e.clock.t = now
+	e.clock.Set(now)
 	tags := func(owner string, age time.Duration) map[string]string {
 		return map[string]string{"project": "onair-test", "onair:owner": owner, "createdAt": now.Add(-age).Format(time.RFC3339Nano)}
 	}
@@ -138,7 +138,7 @@ func TestCleanupGoesOnAfterAFailure(t *testing.T) {
 	e := newEnv(t)
 	a := e.open(t, e.ann, false)
 	b := e.open(t, e.bob, false)
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	e.ivs.failArn = map[string]error{a.Arn: onair.Wrap(onair.Throttled, "TooManyRequestsException", "slow down", nil)}
 	rep, err := e.svc.Cleanup(e.ctx())
 	require.Error(t, err)

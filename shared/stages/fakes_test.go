@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/shared/bolt/bolttest"
+	"github.com/onair/onair/shared/clocktest"
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/storetest"
 	"github.com/onair/onair/shared/telemetry"
@@ -281,19 +282,6 @@ func (f *fakeTokenAPI) last() onair.ParticipantTokenRequest {
 	return f.reqs[len(f.reqs)-1]
 }
 
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 var t0 = time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)
 
 // env is a service wired to fakes, with two users and a log buffer.
@@ -302,7 +290,7 @@ type env struct {
 	store  *testStore
 	ivs    *fakeIVS
 	tokens *fakeTokenAPI
-	clock  *clock
+	clock  *clocktest.Clock
 	logs   *bytes.Buffer
 	ann    onair.User // a host
 	bob    onair.User // another user
@@ -311,7 +299,7 @@ type env struct {
 
 func newEnv(t *testing.T, opts ...func(*Config, *env)) *env {
 	t.Helper()
-	c := &clock{t: t0}
+	c := clocktest.New(t0)
 	e := &env{store: newTestStore(t), ivs: newFakeIVS(), clock: c, logs: &bytes.Buffer{}}
 	e.tokens = &fakeTokenAPI{now: c.Now}
 	e.ann = e.store.addUser(onair.User{Sub: "sub-ann", Username: "Ann", Avatar: "bear", CreatedAt: t0})

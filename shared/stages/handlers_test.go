@@ -72,7 +72,7 @@ func TestCreateStageRoute(t *testing.T) {
 func TestListStagesRoute(t *testing.T) {
 	e := newEnv(t)
 	a := e.open(t, e.ann, true)
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	b := e.open(t, e.bob, false)
 	e.store.putStage(onair.Stage{ID: "Ghost0000001", OwnerSub: "sub-gone", CreatedAt: t0.Add(-time.Hour)})
 	_, err := e.store.UpdateStage(e.ctx(), b.ID, func(s *onair.Stage) error {
@@ -175,7 +175,7 @@ func TestPublicStagePageCachesIVS(t *testing.T) {
 		require.Equal(t, http.StatusOK, e.do(h, nil, "GET", "/stages/"+st.ID, "", patGet).Code)
 	}
 	assert.Equal(t, before+1, e.ivs.count("GetStage"))
-	e.clock.Add(6 * time.Second)
+	e.clock.Advance(6 * time.Second)
 	e.do(h, nil, "GET", "/stages/"+st.ID, "", patGet)
 	assert.Equal(t, before+2, e.ivs.count("GetStage"))
 	e.do(h, caller(e.ann), "GET", "/stages/"+st.ID, "", patGet)

@@ -258,13 +258,13 @@ func TestTokenIssueIsLoggedWithoutTheToken(t *testing.T) {
 func TestTokenIssueMarksTheStageActive(t *testing.T) {
 	e := newEnv(t)
 	st := e.open(t, e.ann, true)
-	e.clock.Add(20 * time.Minute)
+	e.clock.Advance(20 * time.Minute)
 	_, _, err := e.svc.IssueToken(e.ctx(), st.ID, nil, "")
 	require.NoError(t, err)
 	got, _ := e.store.stage(st.ID)
 	assert.Equal(t, t0.Add(20*time.Minute), got.LastActivity)
 	v := got.Version
-	e.clock.Add(10 * time.Second)
+	e.clock.Advance(10 * time.Second)
 	_, _, err = e.svc.IssueToken(e.ctx(), st.ID, nil, "")
 	require.NoError(t, err)
 	got, _ = e.store.stage(st.ID)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,29 +19,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/local/internal/ivsemu"
+	"github.com/onair/onair/shared/clocktest"
 )
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 type env struct {
 	t     *testing.T
 	ctx   context.Context
-	clock *fakeClock
+	clock *clocktest.Clock
 	hub   *Hub
 	svc   *ivsemu.Service
 	srv   *httptest.Server
@@ -57,7 +40,7 @@ func newEnv(t *testing.T, review Invoker) *env {
 
 func newEnvConfig(t *testing.T, cfg Config) *env {
 	t.Helper()
-	e := &env{t: t, ctx: context.Background(), clock: &fakeClock{t: time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)}}
+	e := &env{t: t, ctx: context.Background(), clock: clocktest.New(time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC))}
 	cfg.Now = e.clock.Now
 	e.hub = New(cfg)
 	svc, err := ivsemu.New(ivsemu.Config{DataDir: t.TempDir(), Account: "111122223333", Now: e.clock.Now, Chat: e.hub})

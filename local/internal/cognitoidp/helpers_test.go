@@ -21,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
+
+	"github.com/onair/onair/shared/clocktest"
 )
 
 const (
@@ -31,27 +33,6 @@ const (
 
 // sharedKey spares each test the cost of making an RSA key.
 var sharedKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
-
-// testClock starts at the real time (tokens are also checked by jwtauth,
-// which uses the real clock) and moves only when told.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newTestClock() *testClock { return &testClock{t: time.Now().Truncate(time.Second)} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // invocation is one trigger call the fake Lambda saw.
 type invocation struct {
@@ -136,13 +117,13 @@ type env struct {
 	svc    *Service
 	srv    *httptest.Server
 	api    *cip.Client
-	clock  *testClock
+	clock  *clocktest.Clock
 	lambda *fakeLambda
 	mails  *[]Mail
 }
 
 // templateConfig mirrors onair's template.yaml pool and client.
-func templateConfig(dir string, clock *testClock, lambda *fakeLambda) Config {
+func templateConfig(dir string, clock *clocktest.Clock, lambda *fakeLambda) Config {
 	return Config{
 		DataDir:                    dir,
 		PoolID:                     testPool,
@@ -171,7 +152,9 @@ func templateConfig(dir string, clock *testClock, lambda *fakeLambda) Config {
 
 func newEnv(t *testing.T, mods ...func(*Config)) *env {
 	t.Helper()
-	e := &env{t: t, clock: newTestClock(), lambda: newFakeLambda(), mails: &[]Mail{}}
+	// The clock starts at the real time (tokens are also checked by
+	// jwtauth, which uses the real clock) and moves only when told.
+	e := &env{t: t, clock: clocktest.New(time.Now().Truncate(time.Second)), lambda: newFakeLambda(), mails: &[]Mail{}}
 	e.cfg = templateConfig(t.TempDir(), e.clock, e.lambda)
 	for _, m := range mods {
 		m(&e.cfg)

@@ -15,31 +15,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/local/internal/eventbus"
+	"github.com/onair/onair/shared/clocktest"
 )
 
 const testAccount = "111122223333"
-
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // recordingSink collects published events.
 type recordingSink struct {
@@ -63,7 +42,7 @@ func (r *recordingSink) Events() []eventbus.Event {
 type env struct {
 	t     testing.TB
 	dir   string
-	clock *fakeClock
+	clock *clocktest.Clock
 	sink  *recordingSink
 	hub   *fakeHub
 	svc   *Service
@@ -76,7 +55,7 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), clock: newClock(), sink: &recordingSink{}, hub: &fakeHub{}, ctx: context.Background()}
+	e := &env{t: t, dir: t.TempDir(), clock: clocktest.New(time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)), sink: &recordingSink{}, hub: &fakeHub{}, ctx: context.Background()}
 	e.open()
 	return e
 }

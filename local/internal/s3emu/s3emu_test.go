@@ -29,6 +29,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/onair/onair/shared/clocktest"
 	"github.com/onair/onair/shared/s3"
 )
 
@@ -37,22 +38,10 @@ const (
 	webOrigin  = "http://127.0.0.1:3000"
 )
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
 type env struct {
 	svc    *Service
 	srv    *httptest.Server
-	clock  *clock
+	clock  *clocktest.Clock
 	dir    string
 	mu     sync.Mutex
 	events []events.S3Event
@@ -60,7 +49,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{clock: &clock{now: time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)}, dir: t.TempDir()}
+	e := &env{clock: clocktest.New(time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)), dir: t.TempDir()}
 	e.open(t)
 	return e
 }
@@ -249,7 +238,7 @@ func TestUploadsAreCheckedAgainstThePolicy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			post := e.presign(t, "asset-1/avatar", "image/png", 1_000_000)
-			e.clock.set(e.clock.Now().Add(tc.later))
+			e.clock.Advance(tc.later)
 			resp := upload(t, post, tc.contentType, tc.file, tc.edit)
 			b := body(t, resp)
 			assert.Equal(t, tc.status, resp.StatusCode, b)
@@ -284,7 +273,7 @@ func TestVersionsDeleteMarkersAndSequencers(t *testing.T) {
 	ctx := context.Background()
 	var versions []string
 	for i, body := range [][]byte{png, append([]byte("second"), png...)} {
-		e.clock.set(e.clock.Now().Add(time.Duration(i) * time.Second))
+		e.clock.Advance(time.Duration(i) * time.Second)
 		resp := upload(t, e.presign(t, "asset-1/avatar", "image/png", 1_000_000), "image/png", body, nil)
 		require.Equal(t, http.StatusNoContent, resp.StatusCode)
 		versions = append(versions, resp.Header.Get("x-amz-version-id"))
@@ -434,7 +423,7 @@ func TestStatePersistsAndSequencersKeepIncreasing(t *testing.T) {
 	version := resp.Header.Get("x-amz-version-id")
 
 	e.reopen(t)
-	e.clock.set(e.clock.Now().Add(-time.Hour)) // the clock went back
+	e.clock.Advance(-time.Hour) // the clock went back
 	obj, ok, err := e.svc.GetObject(testBucket, "asset-1/avatar", version)
 	require.NoError(t, err)
 	require.True(t, ok)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/onair/onair/local/internal/stack"
 	"github.com/onair/onair/shared/channels"
+	"github.com/onair/onair/shared/clocktest"
 	"github.com/onair/onair/shared/dynamo/dynamotest"
 	"github.com/onair/onair/shared/iam"
 )
@@ -78,7 +79,7 @@ func TestEveryFunctionsAWSCallsAreAllowed(t *testing.T) {
 		t.Skip("boots the whole stack")
 	}
 	t.Run("bolt", func(t *testing.T) {
-		clk := &clock{}
+		clk := clocktest.Running()
 		s := bootWith(t, stack.Options{Now: clk.Now, ParameterOverrides: walkParams})
 		walkEveryFunction(t, s, clk, map[string]bool{"dynamodb": true, "cloudwatch": true})
 	})
@@ -87,7 +88,7 @@ func TestEveryFunctionsAWSCallsAreAllowed(t *testing.T) {
 		if skip != "" {
 			t.Skip(skip)
 		}
-		clk := &clock{}
+		clk := clocktest.Running()
 		s := bootWith(t, stack.Options{Now: clk.Now, ParameterOverrides: walkParams,
 			Store: "dynamodb", DynamoDBEndpoint: aws.ToString(cfg.BaseEndpoint)})
 		t.Cleanup(func() { // a shared moto keeps tables between runs
@@ -105,7 +106,7 @@ var walkParams = map[string]string{"EnableUserAutoVerify": "false", "EnableAmazo
 // walkEveryFunction drives the product through s; substituted names the
 // IAM prefixes of services the stack swaps at the port (not called at the
 // AWS API, so not recorded).
-func walkEveryFunction(t *testing.T, s *stack.Stack, clk *clock, substituted map[string]bool) {
+func walkEveryFunction(t *testing.T, s *stack.Stack, clk *clocktest.Clock, substituted map[string]bool) {
 	ctx := context.Background()
 	cfg := awsConfig(s)
 	c := client{t: t, s: s, cognito: cip.NewFromConfig(cfg)}

@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,28 +28,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/local/internal/stack"
+	"github.com/onair/onair/shared/clocktest"
 	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/samtemplate"
 )
-
-// clock is the stack's time source in tests: real time plus what the test
-// has skipped ahead (so simulated streams accumulate minutes of metrics).
-type clock struct {
-	mu   sync.Mutex
-	skew time.Duration
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.skew)
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.skew += d
-}
 
 // boot starts the whole offline stack on free ports with a fresh data dir.
 func boot(t *testing.T, overrides map[string]string, now func() time.Time) *stack.Stack {
@@ -235,7 +216,7 @@ func TestOfflineStack(t *testing.T) {
 	if testing.Short() {
 		t.Skip("boots the whole stack")
 	}
-	clk := &clock{}
+	clk := clocktest.Running()
 	s := boot(t, map[string]string{"EnableUserAutoVerify": "false"}, clk.Now)
 	cfg := awsConfig(s)
 	c := client{t: t, s: s, cognito: cip.NewFromConfig(cfg)}

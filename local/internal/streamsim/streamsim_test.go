@@ -17,24 +17,8 @@ import (
 
 	"github.com/onair/onair/local/internal/eventbus"
 	"github.com/onair/onair/local/internal/ivsemu"
+	"github.com/onair/onair/shared/clocktest"
 )
-
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 type sink struct {
 	mu     sync.Mutex
@@ -75,7 +59,7 @@ type env struct {
 	t       *testing.T
 	ctx     context.Context
 	dir     string
-	clock   *fakeClock
+	clock   *clocktest.Clock
 	sink    *sink
 	svc     *ivsemu.Service
 	sim     *Sim
@@ -86,7 +70,7 @@ var t0 = time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC)
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, ctx: context.Background(), dir: t.TempDir(), clock: &fakeClock{t: t0}, sink: &sink{}}
+	e := &env{t: t, ctx: context.Background(), dir: t.TempDir(), clock: clocktest.New(t0), sink: &sink{}}
 	e.open()
 	srv := httptest.NewServer(e.svc.Handler())
 	defer srv.Close()
