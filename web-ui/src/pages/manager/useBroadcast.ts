@@ -163,6 +163,8 @@ export function useBroadcast(opts: BroadcastOptions) {
     await c.addAudioInputDevice(stream, MIC);
   }, []);
 
+  const cameraIdRef = useRef(cameraId);
+  cameraIdRef.current = cameraId;
   const cameraOnShareRef = useRef(cameraOnShare);
   cameraOnShareRef.current = cameraOnShare;
   const mutedRef = useRef(muted);
@@ -311,11 +313,17 @@ export function useBroadcast(opts: BroadcastOptions) {
     if (cameraOff) {
       const size = c.getCanvasDimensions();
       await c.addImageSource(messageLayer('Camera off', size.width, size.height), PLACEHOLDER, { index: 1 });
-    } else if (cameraStream.current) {
-      if (c.getVideoInputDevice(CAMERA)) c.updateVideoDeviceComposition(CAMERA, cameraComposition(false));
-      else await c.addVideoInputDevice(cameraStream.current, CAMERA, cameraComposition(false));
+    } else if (c.getVideoInputDevice(CAMERA)) {
+      c.updateVideoDeviceComposition(CAMERA, cameraComposition(false));
+    } else {
+      // Left out of the share: the SDK ended its track when it was removed, so ask for the camera again.
+      try {
+        await attachCamera(cameraIdRef.current);
+      } catch {
+        setError(BROADCAST_MESSAGES.changeCamera);
+      }
     }
-  }, [cameraComposition, cameraOff]);
+  }, [attachCamera, cameraComposition, cameraOff]);
 
   const startShare = useCallback(async () => {
     const c = client.current;
@@ -349,11 +357,19 @@ export function useBroadcast(opts: BroadcastOptions) {
       setCameraOnShare(show);
       cameraOnShareRef.current = show;
       const c = client.current;
-      if (!c || !screenStream.current || cameraOff || !cameraStream.current) return;
-      if (show && !c.getVideoInputDevice(CAMERA)) await c.addVideoInputDevice(cameraStream.current, CAMERA, cameraComposition(true));
+      if (!c || !screenStream.current || cameraOff) return;
+      if (show && !c.getVideoInputDevice(CAMERA)) {
+        // The SDK ended the camera's track when it was removed from the
+        // share (re-adding that stream draws a black square): ask again.
+        try {
+          await attachCamera(cameraIdRef.current);
+        } catch {
+          setError(BROADCAST_MESSAGES.changeCamera);
+        }
+      }
       if (!show && c.getVideoInputDevice(CAMERA)) c.removeVideoInputDevice(CAMERA);
     },
-    [cameraComposition, cameraOff],
+    [attachCamera, cameraOff],
   );
 
   const start = useCallback(async () => {
