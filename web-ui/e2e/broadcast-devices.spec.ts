@@ -6,7 +6,7 @@
 
 import type { Locator } from '@playwright/test';
 import config from '../playwright.config';
-import { expect, registerAndSignIn, screenshots, stack, test, uniqueName } from './stack';
+import { expect, registerAndSignIn, stack, test, uniqueName, viewportShot } from './stack';
 
 // Two fake cameras, so that the camera can be switched while live (Chromium's
 // fake capture has one by default; its fake microphones are three). The fake
@@ -60,7 +60,7 @@ const SCREEN = { x: 0.15, y: 0.45, w: 0.3, h: 0.3 };
 
 test('while live from the browser: switch camera and microphone, share the screen with the camera in a corner', async ({ browser }) => {
   test.skip(!stack.rtmp, 'this build of the stack has no media plane (no WebRTC ingest to go live to)');
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
   try {
     const page = await context.newPage();
@@ -98,7 +98,7 @@ test('while live from the browser: switch camera and microphone, share the scree
     await expect(stopSharing).toBeVisible();
     await expect.poll(async () => secondCamera(await previewColor(preview, CORNER)), { timeout: SETTLE, message: 'the camera in the corner' }).toBe(true);
     await expect.poll(async () => screenLike(await previewColor(preview, SCREEN)), { timeout: SETTLE, message: 'the screen elsewhere' }).toBe(true);
-    await screenshots(page, 'manager-screen-share');
+    await viewportShot(page, 'manager-screen-share');
     // Without the camera on the screen share the corner shows the screen; back on, the camera returns.
     const showCamera = page.getByRole('checkbox', { name: 'Show camera on screen share' });
     await showCamera.uncheck();

@@ -8,7 +8,7 @@
 // browser's stream).
 
 import type { Page } from '@playwright/test';
-import { accessToken, api, expect, registerAndSignIn, screenshots, stack, test, uniqueName } from './stack';
+import { accessToken, api, expect, registerAndSignIn, screenshots, stack, test, uniqueName, viewportShot } from './stack';
 
 /** How many values the uPlot chart titled `title` holds for its series (Chart.tsx's data-values). */
 function plotted(page: Page, title: string) {
@@ -17,7 +17,8 @@ function plotted(page: Page, title: string) {
 
 test('a streamer goes live from the browser, runs a quiz from a preset, bans a viewer, ends the stream and reviews its health', async ({ browser }) => {
   test.skip(!stack.rtmp, 'this build of the stack has no media plane (no WebRTC ingest to go live to)');
-  test.setTimeout(300_000);
+  // Two browsers with live video next to the rest of the suite on 2 cores: generous.
+  test.setTimeout(420_000);
   const started = Date.now();
   const streamerCtx = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1366, height: 860 } });
   const viewerCtx = await browser.newContext({ viewport: { width: 1366, height: 860 } });
@@ -76,14 +77,15 @@ test('a streamer goes live from the browser, runs a quiz from a preset, bans a v
     const active = page.getByRole('status', { name: 'Active overlay' });
     await expect(active).toContainText('Host a quiz');
     await expect(active).toContainText(/\d+ s left/);
-    await screenshots(page, 'journey-manager-live-quiz');
 
     // The viewer sees it over the video (timed metadata in the stream) and answers.
     const fanQuiz = fan.getByRole('group', { name: 'Quiz' });
-    await expect(fanQuiz).toContainText('Which planet is closest to the sun?', { timeout: 30_000 });
-    await screenshots(fan, 'journey-viewer-quiz');
+    // (All before the quiz's 30 s are up, the longest an overlay may last: no captures in between.)
+    await expect(fanQuiz).toContainText('Which planet is closest to the sun?', { timeout: 25_000 });
     await fanQuiz.getByRole('button', { name: 'Mercury' }).click();
     await expect(fanQuiz.getByRole('status')).toHaveText('Correct!');
+    await viewportShot(fan, 'journey-viewer-quiz');
+    await viewportShot(page, 'journey-manager-live-quiz');
 
     // The streamer stops the overlay.
     await active.getByRole('button', { name: 'Stop', exact: true }).click();
@@ -110,8 +112,8 @@ test('a streamer goes live from the browser, runs a quiz from a preset, bans a v
     await expect(fan.getByLabel('Say something')).toBeHidden();
     // The API does not tell a banned viewer whether the channel is live: the page does not claim "Offline".
     await expect(fan.locator('.channel-bar')).not.toContainText('Offline');
-    await screenshots(page, 'journey-manager-banned');
-    await screenshots(fan, 'journey-viewer-banned');
+    await viewportShot(page, 'journey-manager-banned');
+    await viewportShot(fan, 'journey-viewer-banned');
     // The directory still lists the live channel.
     await fan.goto(`${stack.web}/`);
     const liveCard = fan.getByRole('link', { name: `${name}, live` });
@@ -125,7 +127,7 @@ test('a streamer goes live from the browser, runs a quiz from a preset, bans a v
     await expect(goLive).toBeVisible();
     await expect(page.locator('.status-bar .pill-idle')).toBeVisible({ timeout: 30_000 });
     await expect(liveCard).toBeHidden({ timeout: 30_000 });
-    await screenshots(fan, 'journey-viewer-offline');
+    await viewportShot(fan, 'journey-viewer-offline');
 
     // Stream health of that session: charts with data, the lifecycle, the measured encoder.
     await page.goto(`${stack.web}/health`);
