@@ -102,7 +102,7 @@ func invokeChannels(t *testing.T, d *app.Platform, file string) events.APIGatewa
 	t.Helper()
 	payload, err := os.ReadFile(filepath.Join("..", "..", "events", file))
 	require.NoError(t, err)
-	h, err := buildNamed(context.Background(), d)
+	h, err := buildNamed(context.Background(), recordAWS(t, d))
 	require.NoError(t, err)
 	out, err := h.Invoke(context.Background(), payload)
 	require.NoError(t, err)

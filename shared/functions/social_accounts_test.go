@@ -118,7 +118,7 @@ func invokeSample(t *testing.T, d *app.Platform, file string) ([]byte, error) {
 	t.Helper()
 	payload, err := os.ReadFile(filepath.Join("..", "..", "events", file))
 	require.NoError(t, err)
-	h, err := buildNamed(t.Context(), d)
+	h, err := buildNamed(t.Context(), recordAWS(t, d))
 	require.NoError(t, err)
 	return h.Invoke(t.Context(), payload)
 }

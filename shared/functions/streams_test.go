@@ -129,7 +129,7 @@ func (f *streamsFixture) invoke(t *testing.T, fn, file string) ([]byte, error) {
 	t.Helper()
 	payload, err := os.ReadFile(filepath.Join("..", "..", "events", file))
 	require.NoError(t, err)
-	h, err := buildNamed(t.Context(), f.deps(fn))
+	h, err := buildNamed(t.Context(), recordAWS(t, f.deps(fn)))
 	require.NoError(t, err)
 	return h.Invoke(t.Context(), payload)
 }

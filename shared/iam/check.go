@@ -90,3 +90,56 @@ func (p Policy) Without(action string) Policy {
 	}
 	return out
 }
+
+// CheckActions is Check at the level of actions only: a request passes when
+// some Allow statement of the function's policy names its action, whatever
+// its resources and conditions. It is for unit tests whose fake AWS
+// endpoints name resources of their own rather than the template's; the
+// offline stack's tests evaluate resources and conditions too.
+func CheckActions(policies map[string]Policy, calls []Call) []Violation {
+	var out []Violation
+	seen := map[string]bool{}
+	for _, c := range calls {
+		if c.Err != "" {
+			out = append(out, Violation{Call: c, Reason: c.Err})
+			continue
+		}
+		p, ok := policies[c.Function]
+		if !ok {
+			out = append(out, Violation{Call: c, Reason: "the function has no policy in the template"})
+			continue
+		}
+		for _, req := range c.Requests {
+			granted := false
+			for _, st := range p.Statements {
+				if st.Effect == "Allow" && st.matchesAction(req.Action) {
+					granted = true
+					break
+				}
+			}
+			if !granted {
+				v := Violation{Call: c, Request: Request{Action: req.Action, Resource: req.Resource}, Reason: "the policy grants " + req.Action + " on nothing"}
+				if key := v.String(); !seen[key] {
+					seen[key] = true
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Merge returns the statements of every policy of fn across ps (a
+// function's policy under several parameter sets, e.g. both stage token
+// modes).
+func Merge(ps ...map[string]Policy) map[string]Policy {
+	out := map[string]Policy{}
+	for _, m := range ps {
+		for fn, p := range m {
+			q := out[fn]
+			q.Statements = append(q.Statements, p.Statements...)
+			out[fn] = q
+		}
+	}
+	return out
+}
