@@ -427,32 +427,44 @@ export function useBroadcast(opts: BroadcastOptions) {
     }
   }, []);
 
-  // Outgoing bitrate, frame rate and size, once a second while live.
+  // Outgoing bitrate, frame rate and size, once a second while live. The
+  // bytes are timed by the stats' own timestamps, and a sample is skipped
+  // while the previous getStats() is still pending: on a loaded machine two
+  // overlapping samples timed at their completion, milliseconds apart, read
+  // as tens of Mbps.
   useEffect(() => {
     if (phase !== 'live') return;
     let prev: { bytes: number; at: number } | null = null;
+    let pending = false;
     const t = setInterval(async () => {
-      let bytes = 0, fps: number | undefined, width: number | undefined, height: number | undefined, found = false;
-      for (const pc of peers) {
-        if (pc.connectionState === 'closed') continue;
-        const stats = await pc.getStats();
-        stats.forEach((s) => {
-          if (s.type === 'outbound-rtp') {
-            found = true;
-            bytes += (s as RTCOutboundRtpStreamStats).bytesSent ?? 0;
-            if ((s as RTCOutboundRtpStreamStats).kind === 'video') {
-              const v = s as RTCOutboundRtpStreamStats & { framesPerSecond?: number; frameWidth?: number; frameHeight?: number };
-              fps = v.framesPerSecond;
-              width = v.frameWidth;
-              height = v.frameHeight;
+      if (pending) return;
+      pending = true;
+      try {
+        let bytes = 0, at = 0, fps: number | undefined, width: number | undefined, height: number | undefined, found = false;
+        for (const pc of peers) {
+          if (pc.connectionState === 'closed') continue;
+          const stats = await pc.getStats();
+          stats.forEach((s) => {
+            if (s.type === 'outbound-rtp') {
+              found = true;
+              bytes += (s as RTCOutboundRtpStreamStats).bytesSent ?? 0;
+              at = Math.max(at, s.timestamp);
+              if ((s as RTCOutboundRtpStreamStats).kind === 'video') {
+                const v = s as RTCOutboundRtpStreamStats & { framesPerSecond?: number; frameWidth?: number; frameHeight?: number };
+                fps = v.framesPerSecond;
+                width = v.frameWidth;
+                height = v.frameHeight;
+              }
             }
-          }
-        });
+          });
+        }
+        if (!found) return;
+        if (!at) at = performance.now();
+        if (prev && at > prev.at) setOutgoing({ bps: bitrate(prev.bytes, bytes, at - prev.at), fps, width, height });
+        if (!prev || at > prev.at) prev = { bytes, at };
+      } finally {
+        pending = false;
       }
-      if (!found) return;
-      const now = performance.now();
-      if (prev) setOutgoing({ bps: bitrate(prev.bytes, bytes, now - prev.at), fps, width, height });
-      prev = { bytes, at: now };
     }, 1000);
     return () => clearInterval(t);
   }, [phase]);
