@@ -192,20 +192,27 @@ API_ADDR ?= 127.0.0.1:3001
 AWS_ADDR ?= 127.0.0.1:4566
 AWS_ENDPOINT ?= http://$(AWS_ADDR)
 DATA_DIR ?= .local-data
+# The media plane's listeners (a second stack on one machine needs all of
+# them moved, not only the three above).
+RTMP_ADDR ?= 127.0.0.1:1935
+RTMPS_ADDR ?= 127.0.0.1:1936
+WEBRTC_ADDR ?= 127.0.0.1:4443
+SFU_ADDR ?= 127.0.0.1:4444
 
 .PHONY: new-function
 new-function: ## Add an HTTP function: NAME=<LogicalId> ROUTE='METHOD /path' [AUTH=required|optional|public].
 	@test -n "$(NAME)" -a -n "$(ROUTE)" || { echo "new-function: set NAME=<LogicalId> ROUTE='METHOD /path' [AUTH=required|optional|public]"; exit 2; }
 	cd $(ROOT) && $(GO) run ./local new-function -name '$(NAME)' -route '$(ROUTE)' -auth '$(or $(AUTH),required)'
 
-dev: web-build ## Run the offline stack (no AWS, no Docker), building the web app first when needed: [WEB_ADDR= API_ADDR= AWS_ADDR= DATA_DIR= DEV_ARGS=].
+dev: web-build ## Run the offline stack (no AWS, no Docker), building the web app first when needed: [WEB_ADDR= API_ADDR= AWS_ADDR= RTMP_ADDR= RTMPS_ADDR= WEBRTC_ADDR= SFU_ADDR= DATA_DIR= DEV_ARGS=].
 	@# go run would compile silently for minutes on a cold cache: build with
 	@# a running count of compiled packages instead (errors pass through).
 	@cd $(ROOT) && echo "dev: building the offline stack (the first build compiles ~450 packages and takes a few minutes)" && \
 	$(GO) build -v -o $(BUILD_DIR)/onair-local ./local 2>&1 | { n=0; while IFS= read -r line; do \
 		case "$$line" in *" "*|"#"*) printf '\n%s\n' "$$line";; *) n=$$((n+1)); printf '\r  %d packages compiled' $$n;; esac; \
 	done; [ $$n -eq 0 ] || echo; }
-	cd $(ROOT) && exec $(BUILD_DIR)/onair-local --web-addr $(WEB_ADDR) --api-addr $(API_ADDR) --aws-addr $(AWS_ADDR) --data-dir $(DATA_DIR) $(DEV_ARGS)
+	cd $(ROOT) && exec $(BUILD_DIR)/onair-local --web-addr $(WEB_ADDR) --api-addr $(API_ADDR) --aws-addr $(AWS_ADDR) \
+		--rtmp-addr $(RTMP_ADDR) --rtmps-addr $(RTMPS_ADDR) --webrtc-addr $(WEBRTC_ADDR) --sfu-addr $(SFU_ADDR) --data-dir $(DATA_DIR) $(DEV_ARGS)
 
 trust: ## Trust the offline stack's local CA (HTTPS ingest) in Chromium/Firefox (NSS) and the system store: [DATA_DIR=.local-data].
 	@cd $(ROOT) && ca="$$($(GO) run ./local cert --data-dir $(DATA_DIR))" && echo "trust: CA $$ca" && local/trust.sh "$$ca"

@@ -79,6 +79,7 @@ mkdir -p "$(dirname "$out")"; printf '#!/bin/sh\necho stack "$@"\n' > "$out"; ch
 	run := func(env ...string) (string, error) {
 		cmd := exec.Command("make", "--no-print-directory", "-C", "..", "dev", "GO="+fakeGo, "BUILD_DIR="+dir+"/build",
 			"AWS_ADDR=127.0.0.1:45123", "API_ADDR=127.0.0.1:45124", "DATA_DIR=/tmp/x",
+			"RTMP_ADDR=127.0.0.1:45125", "RTMPS_ADDR=127.0.0.1:45126", "WEBRTC_ADDR=127.0.0.1:45127", "SFU_ADDR=127.0.0.1:45128",
 			"WEB="+dir+"/no-web-ui") // no web app to build here
 		cmd.Env = append(cmd.Environ(), env...)
 		out, err := cmd.CombinedOutput()
@@ -88,7 +89,8 @@ mkdir -p "$(dirname "$out")"; printf '#!/bin/sh\necho stack "$@"\n' > "$out"; ch
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "dev: building the offline stack")
 	assert.Contains(t, out, "3 packages compiled")
-	assert.Contains(t, out, "stack --web-addr 127.0.0.1:3000 --api-addr 127.0.0.1:45124 --aws-addr 127.0.0.1:45123 --data-dir /tmp/x")
+	assert.Contains(t, out, "stack --web-addr 127.0.0.1:3000 --api-addr 127.0.0.1:45124 --aws-addr 127.0.0.1:45123 "+
+		"--rtmp-addr 127.0.0.1:45125 --rtmps-addr 127.0.0.1:45126 --webrtc-addr 127.0.0.1:45127 --sfu-addr 127.0.0.1:45128 --data-dir /tmp/x")
 
 	out, err = run("FAKE_GO_FAIL=1")
 	require.Error(t, err, "a failed build fails make dev")
@@ -134,4 +136,53 @@ func TestFuzzTargetsListsEveryFuzzFunction(t *testing.T) {
 	}))
 	require.NotEmpty(t, inTree)
 	assert.ElementsMatch(t, inTree, inMake, "FUZZ_TARGETS in the Makefile")
+}
+
+// TestMakeStreamNamesItsStackAndShowsRefusals: make stream against a stack
+// on other addresses tells how to stop it on those addresses (a bare
+// make stop-stream looks in the default data dir and fails), and a refused
+// ingest lookup shows the stack's answer.
+func TestMakeStreamNamesItsStackAndShowsRefusals(t *testing.T) {
+	for _, tool := range []string{"make", "ffmpeg", "curl"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skip(tool + " is not installed")
+		}
+	}
+	dir := t.TempDir()
+	// ffmpeg "pushes" into a file: the test needs no RTMP server.
+	sink := filepath.Join(dir, "out.flv")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/_local/ingest/nobody":
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, `no user "nobody"`)
+		case r.URL.Path == "/_local/ingest/alice" && r.URL.Query().Get("field") == "rtmpUrl":
+			_, _ = io.WriteString(w, sink)
+		case r.URL.Path == "/_local/ingest/alice" && r.URL.Query().Get("field") == "playbackUrl":
+			_, _ = io.WriteString(w, "http://"+r.Host+"/hls/alice.m3u8")
+		case r.URL.Path == "/hls/alice.m3u8":
+			_, _ = io.WriteString(w, "#EXTM3U\n")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	run := func(target, channel string) (string, error) {
+		cmd := exec.Command("make", "--no-print-directory", "-C", "..", target, "CHANNEL="+channel,
+			"AWS_ENDPOINT="+srv.URL, "DATA_DIR="+dir, "STREAM_SIZE=160x90", "STREAM_FPS=5")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+
+	out, err := run("stream", "nobody")
+	require.Error(t, err, out)
+	assert.Contains(t, out, `no user "nobody"`, "the stack's answer is shown")
+
+	out, err = run("stream", "alice")
+	require.NoError(t, err, out)
+	stop := "make stop-stream CHANNEL=alice AWS_ENDPOINT=" + srv.URL + " DATA_DIR=" + dir
+	assert.Contains(t, out, stop+" stops it")
+	out, err = run("stop-stream", "alice")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "stopped the test stream of alice")
 }

@@ -33,10 +33,14 @@ if [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
   exit 1
 fi
 field() {
-  curl -sS --fail-with-body "$endpoint/_local/ingest/$enc?field=$1" 2>&1 || {
-    echo "stream: could not get $channel's ingest from $endpoint (is make dev running there? has $channel signed in once, so that it has a channel?)" >&2
+  local out
+  # The stack's answer (no such user, no channel yet) or curl's error is shown.
+  out="$(curl -sS --fail-with-body "$endpoint/_local/ingest/$enc?field=$1" 2>&1)" || {
+    echo "stream: could not get $channel's ingest from $endpoint: ${out//$'\n'/ }" >&2
+    echo "        (is make dev running there? has $channel signed in once, so that it has a channel?)" >&2
     exit 1
   }
+  echo "$out"
 }
 url="$(field rtmpUrl)"
 playback="$(field playbackUrl)"
@@ -72,7 +76,11 @@ for _ in $(seq 1 50); do
   if curl -fsS -o /dev/null "$playback" 2>/dev/null; then
     echo "stream: $channel is live ($size@$fps, 1 s keyframes, ffmpeg pid $pid, log $logfile)"
     echo "        playback $playback"
-    echo "        make stop-stream CHANNEL=$channel stops it"
+    # The stop command must find this pid file and stack: name what is not make's default.
+    stop="make stop-stream CHANNEL=$channel"
+    [[ $endpoint == http://127.0.0.1:4566 ]] || stop+=" AWS_ENDPOINT=$endpoint"
+    [[ $dir == .local-data ]] || stop+=" DATA_DIR=$dir"
+    echo "        $stop stops it"
     exit 0
   fi
   sleep 0.2
