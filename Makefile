@@ -24,7 +24,7 @@ LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags $(LAMBDA_TAGS) -ldflags='-s -w' -trimpath
 
 .DEFAULT_GOAL := help
-.PHONY: help build test fuzz soak bench-latency bench-media lint validate deploy publish destroy invoke dev clean check-stage simulate-stream stream stop-stream trust web web-build web-config web-test
+.PHONY: help build test fuzz crash soak bench-latency bench-media lint validate deploy publish destroy invoke dev clean check-stage simulate-stream stream stop-stream trust web web-build web-config web-test
 
 help: ## Show this help.
 	@echo "onair make targets:"
@@ -92,6 +92,10 @@ fuzz: ## Fuzz every target for FUZZTIME (default 3s) each; a failing input is sa
 		echo "fuzz: $$fn ($$pkg, $(FUZZTIME))"; \
 		out="$$($(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./$$pkg 2>&1)" || { echo "$$out"; exit 1; }; \
 	done
+
+crash: ## kill -9 test of the offline stack (not in make test: a killed provisioning's claim holds 2 min): [CRASH_ROUNDS=3] [CRASH_USERS=12].
+	cd $(ROOT) && ONAIR_CRASH=1 ONAIR_CRASH_ROUNDS=$(or $(CRASH_ROUNDS),3) ONAIR_CRASH_USERS=$(or $(CRASH_USERS),12) \
+		$(GO) test -count=1 -timeout 30m -run '^TestCrash$$' -v ./local/ 2>&1 | grep -E '^(---|ok|FAIL|PASS)|crash_test.go'
 
 soak: ## Load and soak benchmark of the offline stack (not in make test): [SOAK=60s] [SOAK_CONNS=1000] [SOAK_RPS=500].
 	cd $(ROOT) && ONAIR_SOAK=$(or $(SOAK),60s) ONAIR_SOAK_CONNS=$(or $(SOAK_CONNS),1000) ONAIR_SOAK_RPS=$(or $(SOAK_RPS),500) \

@@ -167,8 +167,20 @@ type Function struct {
 	// mounts maps a route to the mux pattern serving it when that is not
 	// the route itself (a prefix, see Mount).
 	mounts map[Route]string
-	// finishesDeletion: see FinishesAccountDeletion.
-	finishesDeletion bool
+	// finishesDeletion: see FinishesAccountDeletion; rebuildsProfile: see
+	// RebuildsMissingProfile.
+	finishesDeletion, rebuildsProfile bool
+}
+
+// RebuildsMissingProfile exempts the function from the deleted-account
+// check because its handler makes that check itself: a signed-in caller
+// without a profile is rebuilt from Cognito (the post-confirmation trigger
+// failed, or the stack died between Cognito's confirmation and it), and is
+// refused with 401 AccountDeletedException only when Cognito has no such
+// user either (CreateChannelResources).
+func (f Function) RebuildsMissingProfile() Function {
+	f.rebuildsProfile = true
+	return f
 }
 
 // FinishesAccountDeletion exempts the function from the deleted-account
@@ -250,7 +262,7 @@ func (f Function) buildHTTP(ctx context.Context, p *Platform) (lambda.Handler, e
 	// A function with a store refuses signed-in callers whose account was
 	// deleted (their tokens outlive it); inside the auth check, which
 	// establishes the caller.
-	if p.opened != nil && f.Auth != Public && !f.finishesDeletion {
+	if p.opened != nil && f.Auth != Public && !f.finishesDeletion && !f.rebuildsProfile {
 		h = httpapi.RequireLiveAccount(p.opened, h)
 	}
 	switch f.Auth {

@@ -173,7 +173,10 @@ func (s *service) ensureProfile(ctx context.Context, c onair.Caller) error {
 	}
 	attrs, err := s.Accounts.AdminGetUser(ctx, c.Username)
 	if errors.Is(err, onair.ErrNotFound) {
-		return errUserNotFound()
+		// Neither a profile nor a Cognito user: a deleted account's token
+		// (the function is exempt from the gateway-side check, see
+		// app.RebuildsMissingProfile).
+		return onair.Errorf(onair.Unauthorized, httpapi.AccountDeletedType, "This account no longer exists.")
 	}
 	if err != nil {
 		return err

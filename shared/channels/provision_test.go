@@ -120,9 +120,9 @@ func TestCreateChannelResourcesCases(t *testing.T) {
 			},
 		},
 		{
-			name:   "missing profile and Cognito user",
+			name:   "missing profile and Cognito user: a deleted account",
 			caller: alice,
-			status: http.StatusNotFound, typ: "UserNotFoundException",
+			status: http.StatusUnauthorized, typ: "AccountDeletedException",
 		},
 		{
 			name:   "Cognito user of another sub",

@@ -3,9 +3,12 @@ package functions_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -41,6 +44,16 @@ func TestDeletedAccountsTokensAreRefused(t *testing.T) {
 			}
 			d := deps(t, tpl, route.Function, &rejectingVerifier{})
 			d.Offline.Verifier = acceptingVerifier{}
+			// The account is gone from Cognito too (a function that
+			// rebuilds a missing profile asks it).
+			cognito := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("x-amzn-ErrorType", "UserNotFoundException")
+				w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = w.Write([]byte(`{"__type":"UserNotFoundException","message":"User does not exist."}`))
+			}))
+			t.Cleanup(cognito.Close)
+			d.AWS.BaseEndpoint = aws.String(cognito.URL)
 			var req events.APIGatewayV2HTTPRequest
 			switch route.Auth {
 			case samtemplate.AuthJWT:

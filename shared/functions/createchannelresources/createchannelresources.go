@@ -19,7 +19,7 @@ import (
 // IVS_CHANNEL_TYPE, IVS_ADVANCED_CHANNEL_TRANSCODE_PRESET,
 // PRODUCT_LINK_REGION_CODE, CHAT_REVIEW_HANDLER_ARN).
 func Function() app.Function {
-	return app.HTTP("CreateChannelResources", app.Required, build, "POST /channel/resources/create")
+	return app.HTTP("CreateChannelResources", app.Required, build, "POST /channel/resources/create").RebuildsMissingProfile()
 }
 
 func build(ctx context.Context, p *app.Platform) (http.Handler, error) {
