@@ -46,7 +46,7 @@ func TestConcurrentCallersGetTheirOwnAnswers(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := 0; j < calls; j++ {
-				errs <- getOwnChannel(s.APIURL, u, keys[u.name])
+				errs <- getOwnChannel(http.DefaultClient, s.APIURL, u, keys[u.name])
 			}
 		}()
 	}
@@ -61,13 +61,13 @@ func TestConcurrentCallersGetTheirOwnAnswers(t *testing.T) {
 	assert.Empty(t, failures, "%d of %d answers were not the caller's own", len(failures), clients*calls)
 }
 
-func getOwnChannel(api string, u *user, key string) error {
+func getOwnChannel(hc *http.Client, api string, u *user, key string) error {
 	req, err := http.NewRequest("GET", api+"/channel", nil)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+u.access)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return err
 	}
