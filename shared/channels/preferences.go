@@ -1,7 +1,6 @@
 package channels
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -190,8 +189,12 @@ func parsePreferences(raw map[string]json.RawMessage, now time.Time) ([]change, 
 // strings.
 func parseBlockedWords(raw json.RawMessage) (change, error) {
 	var words []string
-	if !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("[")) || json.Unmarshal(raw, &words) != nil {
-		return change{}, invalid("blockedWords must be a list of words, such as [\"spoiler\", \"heck no\"].")
+	if err := httpapi.DecodeValue(raw, &words, BlockedWordsKey, "BadRequestException"); err != nil {
+		return change{}, err
+	}
+	if words == nil {
+		// null is not a list: clearing the words is [].
+		return change{}, invalid("Field %q must be an array.", BlockedWordsKey)
 	}
 	words, err := chatreview.NormalizeBlockedWords(words)
 	if err != nil {
@@ -202,15 +205,8 @@ func parseBlockedWords(raw json.RawMessage) (change, error) {
 
 func decodePreference(key string, raw json.RawMessage) (preference, error) {
 	var p preference
-	if !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
-		return p, invalid("%s must be an object such as {\"name\": \"…\"}.", key)
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return p, invalid("%s: %s.", key, strings.TrimPrefix(err.Error(), "json: "))
-	}
-	return p, nil
+	err := httpapi.DecodeValue(raw, &p, key, "BadRequestException")
+	return p, err
 }
 
 // parseUploadTime reads the upload response's Date header (RFC 1123, as S3

@@ -5,6 +5,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/onair/onair/shared/onair"
@@ -124,11 +126,77 @@ func Decode(r *http.Request, dst any) error {
 	if err := json.Unmarshal(body, dst); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return onair.Errorf(onair.Invalid, "BadRequestException", "Field %q must be %s.", typeErr.Field, jsonKind(typeErr.Type))
+			return typeError("BadRequestException", "", typeErr)
 		}
 		return onair.Wrap(onair.Invalid, "BadRequestException", "Request body is not valid JSON.", err)
 	}
 	return nil
+}
+
+// DecodeValue reads raw, a JSON value inside a request body that has a
+// shape of its own (an overlay's data, a preference), into dst, strictly:
+// fields dst does not have, and anything after the value, are refused. at
+// is the value's path in the body ("data", "avatar"); messages name fields
+// by their path from the body, in Decode's words, so a client sees one
+// wording whatever the route:
+//
+//	Field "data.duration" must be a number.
+//	Field "avatar" must be an object.
+//	Unknown field "color.hex".
+//	Field "data" is not valid JSON.
+//
+// Errors are Invalid, of type errType (the route's __type for a bad value).
+func DecodeValue(raw json.RawMessage, dst any, at, errType string) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		// An element of a list of the wrong type: encoding/json names no
+		// field, and "must be a string" would describe the list wrongly.
+		var typeErr *json.UnmarshalTypeError
+		if t := reflect.TypeOf(dst); errors.As(err, &typeErr) && typeErr.Field == "" &&
+			t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Slice && t.Elem().Elem() == typeErr.Type {
+			kind := strings.TrimPrefix(strings.TrimPrefix(jsonKind(typeErr.Type), "an "), "a ")
+			return onair.Errorf(onair.Invalid, errType, "Field %q must be an array of %ss.", at, kind)
+		}
+		return ValueError(err, at, errType)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return onair.Errorf(onair.Invalid, errType, "Field %q must be a single JSON value.", at)
+	}
+	return nil
+}
+
+// ValueError words an encoding/json error of decoding the value at path at
+// (see DecodeValue), for values decoded leniently with json.Unmarshal.
+func ValueError(err error, at, errType string) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return typeError(errType, at, typeErr)
+	}
+	// encoding/json has no error type for an unknown field, only this text.
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		field, uerr := strconv.Unquote(name)
+		if uerr != nil {
+			field = name
+		}
+		return onair.Errorf(onair.Invalid, errType, "Unknown field %q.", joinPath(at, field))
+	}
+	return onair.Wrap(onair.Invalid, errType, fmt.Sprintf("Field %q is not valid JSON.", at), err)
+}
+
+// typeError is the one wording of a value of the wrong JSON type.
+func typeError(errType, at string, e *json.UnmarshalTypeError) error {
+	return onair.Errorf(onair.Invalid, errType, "Field %q must be %s.", joinPath(at, e.Field), jsonKind(e.Type))
+}
+
+func joinPath(at, field string) string {
+	switch {
+	case at == "":
+		return field
+	case field == "":
+		return at
+	}
+	return at + "." + field
 }
 
 // jsonKind names a Go type the way a JSON client thinks of it ("a number",

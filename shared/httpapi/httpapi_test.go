@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -88,6 +89,56 @@ func TestDecode(t *testing.T) {
 			if tc.msg != "" {
 				assert.Equal(t, tc.msg, onair.ErrorMessage(err))
 			}
+		})
+	}
+}
+
+func TestDecodeValue(t *testing.T) {
+	type image struct {
+		URL string `json:"url"`
+	}
+	type data struct {
+		Title    string   `json:"title"`
+		Duration *int     `json:"duration"`
+		Answers  []string `json:"answers"`
+		Images   struct {
+			Large image `json:"large"`
+		} `json:"images"`
+	}
+	cases := []struct {
+		name, in, msg string
+	}{
+		{"ok", `{"title":"t","duration":5}`, ""},
+		{"wrong type", `{"title":1}`, `Field "data.title" must be a string.`},
+		{"number", `{"duration":"5"}`, `Field "data.duration" must be a number.`},
+		{"fraction for an integer", `{"duration":7.5}`, `Field "data.duration" must be a number.`},
+		{"array", `{"answers":"a"}`, `Field "data.answers" must be an array.`},
+		{"nested", `{"images":{"large":{"url":5}}}`, `Field "data.images.large.url" must be a string.`},
+		{"not an object", `[1]`, `Field "data" must be an object.`},
+		{"unknown field", `{"title":"t","extra":1}`, `Unknown field "data.extra".`},
+		{"malformed", `{"title":`, `Field "data" is not valid JSON.`},
+		{"trailing data", `{"title":"t"} {}`, `Field "data" must be a single JSON value.`},
+	}
+	t.Run("list of the wrong elements", func(t *testing.T) {
+		var words []string
+		err := DecodeValue(json.RawMessage(`["a",2]`), &words, "blockedWords", "BadRequestException")
+		assert.Equal(t, `Field "blockedWords" must be an array of strings.`, onair.ErrorMessage(err))
+		err = DecodeValue(json.RawMessage(`"a"`), &words, "blockedWords", "BadRequestException")
+		assert.Equal(t, `Field "blockedWords" must be an array.`, onair.ErrorMessage(err))
+	})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var d data
+			err := DecodeValue(json.RawMessage(tc.in), &d, "data", "InvalidThingException")
+			if tc.msg == "" {
+				require.NoError(t, err)
+				return
+			}
+			assert.Equal(t, onair.Invalid, onair.ErrorCode(err))
+			assert.Equal(t, tc.msg, onair.ErrorMessage(err))
+			var oe *onair.Error
+			require.ErrorAs(t, err, &oe)
+			assert.Equal(t, "InvalidThingException", oe.Type)
 		})
 	}
 }

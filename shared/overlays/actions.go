@@ -9,14 +9,13 @@ package overlays
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
 )
 
@@ -126,8 +125,11 @@ type Action struct {
 	Duration int
 }
 
+// invalidType is the __type of an action that is not valid.
+const invalidType = "InvalidStreamActionException"
+
 func invalid(format string, args ...any) error {
-	return onair.Errorf(onair.Invalid, "InvalidStreamActionException", format, args...)
+	return onair.Errorf(onair.Invalid, invalidType, format, args...)
 }
 
 // ParseAction validates the data of the action name. field prefixes field
@@ -185,7 +187,7 @@ func ParseAction(name string, data json.RawMessage, field string) (Action, error
 		// The item comes from the product search as is: fields this package
 		// does not know are dropped rather than refused.
 		if err = json.Unmarshal(data, &d); err != nil {
-			err = decodeError(err, field)
+			err = httpapi.ValueError(err, field, invalidType)
 		} else {
 			err = d.validate(field)
 		}
@@ -214,42 +216,10 @@ func compactJSON(v any) (json.RawMessage, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
+// decodeStrict reads an action's data as the HTTP edge reads every value
+// with a shape of its own (httpapi.DecodeValue).
 func decodeStrict(data json.RawMessage, dst any, field string) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return decodeError(err, field)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return invalid("%s must be a single JSON object.", field)
-	}
-	return nil
-}
-
-func decodeError(err error, field string) error {
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) {
-		if typeErr.Field == "" {
-			return invalid("%s must be an object.", field)
-		}
-		return invalid("%s.%s must be a %s.", field, typeErr.Field, jsonKind(typeErr.Type.Kind().String()))
-	}
-	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
-		return invalid("%s has an unknown field %s.", field, strings.TrimPrefix(msg, "json: unknown field "))
-	}
-	return invalid("%s is not valid JSON.", field)
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "int", "int64", "float64":
-		return "number"
-	case "slice":
-		return "list"
-	case "struct", "map", "ptr":
-		return "object"
-	}
-	return goKind
+	return httpapi.DecodeValue(data, dst, field, invalidType)
 }
 
 // text checks a required text field: trimmed, 1..max characters.

@@ -60,13 +60,13 @@ func TestParseActionInvalid(t *testing.T) {
 		{"confetti", ``, "name must be one of"}, // an unknown name is named as such, not as missing data
 		{"", ``, "name must be one of"},
 		{Quiz, ``, "data is required for a quiz"},
-		{Quiz, `[1]`, "data must be an object"},
-		{Quiz, `{"question":"q"} {}`, "single JSON object"},
-		{Quiz, `{"question":"q","extra":1}`, `unknown field "extra"`},
+		{Quiz, `[1]`, `Field "data" must be an object.`},
+		{Quiz, `{"question":"q"} {}`, `Field "data" must be a single JSON value.`},
+		{Quiz, `{"question":"q","extra":1}`, `Unknown field "data.extra".`},
 		{Quiz, quiz(`"question":"   "`), "data.question is required"},
 		{Quiz, quiz(`"question":"` + long(257) + `"`), "data.question must be at most 256 characters"},
 		{Quiz, quiz(`"question":"` + strings.Repeat("é", 256) + `"`), ""}, // 256 characters, 512 bytes: fine
-		{Quiz, quiz(`"question":1`), "data.question must be a string"},
+		{Quiz, quiz(`"question":1`), `Field "data.question" must be a string.`},
 		{Quiz, `{"question":"q","answers":["a","b"],"correctAnswerIndex":0,"duration":10}`, "data.answers must have 3 to 5 answers"},
 		{Quiz, `{"question":"q","answers":["a","b","c","d","e","f"],"correctAnswerIndex":0,"duration":10}`, "data.answers must have 3 to 5 answers"},
 		{Quiz, `{"question":"q","answers":["a","b",""],"correctAnswerIndex":0,"duration":10}`, "data.answers[2] is required"},
@@ -78,7 +78,7 @@ func TestParseActionInvalid(t *testing.T) {
 		{Quiz, `{"question":"q","answers":["a","b","c"],"correctAnswerIndex":0}`, "data.duration is required"},
 		{Quiz, `{"question":"q","answers":["a","b","c"],"correctAnswerIndex":0,"duration":4}`, "data.duration must be between 5 and 30"},
 		{Quiz, `{"question":"q","answers":["a","b","c"],"correctAnswerIndex":0,"duration":31}`, "data.duration must be between 5 and 30"},
-		{Quiz, `{"question":"q","answers":["a","b","c"],"correctAnswerIndex":0,"duration":7.5}`, "data.duration must be a number"},
+		{Quiz, `{"question":"q","answers":["a","b","c"],"correctAnswerIndex":0,"duration":7.5}`, `Field "data.duration" must be a number.`},
 		{Product, `{"title":"` + long(33) + `","price":"1","imageUrl":"https://x.io/a.png","description":"d"}`, "data.title must be at most 32"},
 		{Product, `{"title":"t","price":"12345678901","imageUrl":"https://x.io/a.png","description":"d"}`, "data.price must be at most 10"},
 		{Product, `{"title":"t","price":"1","imageUrl":"ftp://x.io/a.png","description":"d"}`, "data.imageUrl must be a valid http or https URL"},
@@ -91,14 +91,14 @@ func TestParseActionInvalid(t *testing.T) {
 		{Notice, `{"title":"t","message":"` + long(257) + `","duration":10}`, "data.message must be at most 256"},
 		{Notice, `{"title":"t","message":"m","duration":60}`, "data.duration must be between 5 and 30"},
 		{Celebration, `{"duration":15}`, "data.duration of a celebration is always 10 seconds"},
-		{Celebration, `{"confetti":200}`, `unknown field "confetti"`},
+		{Celebration, `{"confetti":200}`, `Unknown field "data.confetti".`},
 		{AmazonProduct, `{"title":"t","productURL":"https://a.co/x","images":{}}`, "data.images.large is required"},
 		{AmazonProduct, `{"title":"t","productURL":"javascript:alert(1)","images":{"large":{"url":"https://a.co/i.jpg"}}}`, "data.productURL must be a valid http or https URL"},
 		{AmazonProduct, `{"title":"t","productURL":"https://a.co/` + long(2048) + `","images":{"large":{"url":"https://a.co/i.jpg"}}}`, "data.productURL must be at most 2048"},
 		{AmazonProduct, `{"title":"t","productURL":"https://a.co/x","images":{"large":{"url":"https://a.co/i.jpg"},"small":{"url":"nope"}}}`, "data.images.small.url must be a valid"},
 		{AmazonProduct, `{"productURL":"https://a.co/x","images":{"large":{"url":"https://a.co/i.jpg"}}}`, "data.title is required"},
 		{AmazonProduct, `{"title":"t","productURL":"https://a.co/x","images":{"large":{"url":"https://a.co/i.jpg"}},"price":{"displayAmount":""}}`, "data.price.displayAmount is required"},
-		{AmazonProduct, `{"title":"t","productURL":"https://a.co/x","images":{"large":{"url":"https://a.co/i.jpg"}},"price":"$5"}`, "data.price must be a object"},
+		{AmazonProduct, `{"title":"t","productURL":"https://a.co/x","images":{"large":{"url":"https://a.co/i.jpg"}},"price":"$5"}`, `Field "data.price" must be an object.`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name+" "+tc.field, func(t *testing.T) {
