@@ -35,7 +35,8 @@ type FieldError struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
-// Unwrap lets errors.Is match the sentinel errors of in-process operations.
+// Unwrap lets errors.Is match the sentinel errors of in-process operations
+// (and the cause of an internal error).
 func (e *Error) Unwrap() error { return e.sentinel }
 
 func newErr(status int, code, format string, args ...any) *Error {
@@ -68,8 +69,12 @@ func errNotBroadcasting(channelArn string) *Error {
 	return e
 }
 
+// errInternal keeps err as the cause, so in-process callers can still match
+// it (a cancelled context, a storage error).
 func errInternal(err error) *Error {
-	return newErr(http.StatusInternalServerError, "InternalServerException", "Internal error: %v", err)
+	e := newErr(http.StatusInternalServerError, "InternalServerException", "Internal error: %v", err)
+	e.sentinel = err
+	return e
 }
 
 // Sentinels for in-process callers (matched with errors.Is).

@@ -131,7 +131,7 @@ func (s *Service) VerifyStageToken(ctx context.Context, token string) (*StageTok
 	}
 	var h tokenHeader
 	if err := decodeSegment(parts[0], &h); err != nil {
-		return nil, fmt.Errorf("%w: header: %v", ErrStageTokenInvalid, err)
+		return nil, fmt.Errorf("%w: header: %w", ErrStageTokenInvalid, err)
 	}
 	if h.Alg != "ES384" {
 		return nil, fmt.Errorf("%w: alg must be ES384, got %q", ErrStageTokenInvalid, h.Alg)
@@ -151,7 +151,7 @@ func (s *Service) VerifyStageToken(ctx context.Context, token string) (*StageTok
 	}
 	var c StageTokenClaims
 	if err := decodeSegment(parts[1], &c); err != nil {
-		return nil, fmt.Errorf("%w: claims: %v", ErrStageTokenInvalid, err)
+		return nil, fmt.Errorf("%w: claims: %w", ErrStageTokenInvalid, err)
 	}
 	switch {
 	case c.Version != "1.0":
@@ -206,7 +206,7 @@ func (s *Service) verificationKey(kid string) (*ecdsa.PublicKey, error) {
 	}
 	key, err := parsePublicKey(pk.PublicKeyMaterial)
 	if err != nil {
-		return nil, fmt.Errorf("%w: public key %s: %v", ErrStageTokenInvalid, kid, err)
+		return nil, fmt.Errorf("%w: public key %s: %w", ErrStageTokenInvalid, kid, err)
 	}
 	return key, nil
 }

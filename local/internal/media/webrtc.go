@@ -222,7 +222,7 @@ func (wi *webrtcIngest) negotiate(ctx context.Context, key, offer, kind string) 
 		return nil, "", err
 	}
 	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
-		return fail(fmt.Errorf("%w: %v", errBadOffer, err))
+		return fail(fmt.Errorf("%w: %w", errBadOffer, err))
 	}
 	hasAudio, hasVideo := false, false
 	for _, t := range pc.GetTransceivers() {
@@ -252,7 +252,7 @@ func (wi *webrtcIngest) negotiate(ctx context.Context, key, offer, kind string) 
 	})
 	answer, err := pc.CreateAnswer(nil)
 	if err != nil {
-		return fail(fmt.Errorf("%w: %v", errBadOffer, err))
+		return fail(fmt.Errorf("%w: %w", errBadOffer, err))
 	}
 	gathered := webrtc.GatheringCompletePromise(pc)
 	if err := pc.SetLocalDescription(answer); err != nil {
