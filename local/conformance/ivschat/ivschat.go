@@ -51,6 +51,7 @@ func Run(t *testing.T, target conformance.Target, messagingURL string) {
 		{Name: "Tags", Run: s.tags},
 		{Name: "Messaging", Run: s.messaging},
 		{Name: "Moderation", Run: s.moderation},
+		{Name: "MessageReviewHandler", Run: s.messageReviewHandler},
 	})
 }
 
@@ -374,4 +375,73 @@ func (s *suite) moderation(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("DISCONNECT_USER leaves the connection open")
 	}
+}
+
+// messageReviewHandler: a room's messageReviewHandler as CreateRoom,
+// UpdateRoom, GetRoom and ListRooms show it (fallbackResult ALLOW by
+// default, an empty uri removes it, ListRooms filters by uri), its
+// validation, and the fallbackResult applying when the handler cannot be
+// invoked. The handler named is a function of the room's account and region
+// that does not exist (so the suite needs no Lambda on AWS): IVS Chat then
+// fails to invoke it, as it would fail on a handler's error or timeout.
+func (s *suite) messageReviewHandler(t *testing.T) {
+	probe := s.room(t, nil)
+	m := regexp.MustCompile(`^arn:aws:ivschat:([a-z0-9-]+):(\d{12}):room/`).FindStringSubmatch(aws.ToString(probe.Arn))
+	require.NotNil(t, m)
+	fn := "arn:aws:lambda:" + m[1] + ":" + m[2] + ":function:" + s.target.Unique("review")
+
+	deny := s.room(t, &ivschat.CreateRoomInput{MessageReviewHandler: &types.MessageReviewHandler{Uri: aws.String(fn), FallbackResult: types.FallbackResultDeny}})
+	require.NotNil(t, deny.MessageReviewHandler)
+	assert.Equal(t, fn, aws.ToString(deny.MessageReviewHandler.Uri))
+	assert.Equal(t, types.FallbackResultDeny, deny.MessageReviewHandler.FallbackResult)
+	got, err := s.c.GetRoom(t.Context(), &ivschat.GetRoomInput{Identifier: deny.Arn})
+	require.NoError(t, err)
+	require.NotNil(t, got.MessageReviewHandler)
+	assert.Equal(t, types.FallbackResultDeny, got.MessageReviewHandler.FallbackResult)
+
+	// The default fallback, set by UpdateRoom on a room without a handler.
+	upd, err := s.c.UpdateRoom(t.Context(), &ivschat.UpdateRoomInput{Identifier: probe.Arn, MessageReviewHandler: &types.MessageReviewHandler{Uri: aws.String(fn)}})
+	require.NoError(t, err)
+	require.NotNil(t, upd.MessageReviewHandler)
+	assert.Equal(t, fn, aws.ToString(upd.MessageReviewHandler.Uri))
+	assert.Equal(t, types.FallbackResultAllow, upd.MessageReviewHandler.FallbackResult, "default fallbackResult")
+
+	list, err := s.c.ListRooms(t.Context(), &ivschat.ListRoomsInput{MessageReviewHandlerUri: aws.String(fn)})
+	require.NoError(t, err)
+	var listed []string
+	for _, r := range list.Rooms {
+		listed = append(listed, aws.ToString(r.Arn))
+	}
+	assert.ElementsMatch(t, []string{aws.ToString(deny.Arn), aws.ToString(probe.Arn)}, listed, "ListRooms by messageReviewHandlerUri")
+
+	// Messages: the fallbackResult applies when the handler cannot run.
+	denied := s.connect(t, deny.Arn, "sender", types.ChatTokenCapabilitySendMessage)
+	denied.send("SEND_MESSAGE", map[string]any{"RequestId": "r-deny", "Content": "hello"})
+	f := denied.next("reply", func(f frame) bool { return f.RequestID == "r-deny" })
+	assert.Equal(t, "ERROR", f.Type)
+	assert.Equal(t, 406, f.ErrorCode, "fallbackResult DENY: rejected as by the handler")
+	allowed := s.connect(t, probe.Arn, "sender", types.ChatTokenCapabilitySendMessage)
+	allowed.send("SEND_MESSAGE", map[string]any{"RequestId": "r-allow", "Content": "hello"})
+	f = allowed.next("reply", func(f frame) bool { return f.RequestID == "r-allow" })
+	assert.Equal(t, "MESSAGE", f.Type, "fallbackResult ALLOW: delivered")
+	assert.Equal(t, "hello", f.Content)
+
+	// An empty uri removes the handler.
+	upd, err = s.c.UpdateRoom(t.Context(), &ivschat.UpdateRoomInput{Identifier: probe.Arn, MessageReviewHandler: &types.MessageReviewHandler{Uri: aws.String("")}})
+	require.NoError(t, err)
+	assert.Empty(t, aws.ToString(handlerURI(upd.MessageReviewHandler)))
+
+	// Validation.
+	_, err = s.c.UpdateRoom(t.Context(), &ivschat.UpdateRoomInput{Identifier: probe.Arn, MessageReviewHandler: &types.MessageReviewHandler{Uri: aws.String(fn), FallbackResult: "MAYBE"}})
+	conformance.RequireCode(t, err, "ValidationException")
+	_, err = s.c.CreateRoom(t.Context(), &ivschat.CreateRoomInput{Name: aws.String(s.target.Unique("bad")),
+		MessageReviewHandler: &types.MessageReviewHandler{Uri: aws.String("https://example.com/review")}})
+	conformance.RequireCode(t, err, "ValidationException")
+}
+
+func handlerURI(h *types.MessageReviewHandler) *string {
+	if h == nil {
+		return nil
+	}
+	return h.Uri
 }
