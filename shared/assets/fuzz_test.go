@@ -10,7 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/onair/onair/shared/bolt"
+	"github.com/onair/onair/shared/bolt/bolttest"
 )
 
 // FuzzUpdateAssetVersion: any SQS message body (an S3 event notification,
@@ -29,11 +29,7 @@ func FuzzUpdateAssetVersion(f *testing.F) {
 	f.Add(`{"Records":[{"eventName":"ObjectCreated:Post","s3":{"bucket":{"name":"b"},"object":{"key":"asset-1%2Favatar","versionId":"v1","sequencer":"0A"}}}]}`)
 	f.Add(`{"Records":[]}`)
 	f.Add(`not json`)
-	db, err := bolt.Open(filepath.Join(f.TempDir(), "db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { _ = db.Close() })
+	db := bolttest.New(f)
 	handle := UpdateAssetVersion(db, "https://cdn.example.com", func() time.Time { return time.Date(2026, 1, 10, 18, 0, 0, 0, time.UTC) })
 	f.Fuzz(func(t *testing.T, body string) {
 		resp, err := handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m1", Body: body}}})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
@@ -15,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onair/onair/shared/accounts"
-	"github.com/onair/onair/shared/bolt"
+	"github.com/onair/onair/shared/bolt/bolttest"
 	"github.com/onair/onair/shared/dynamo/dynamotest"
 	"github.com/onair/onair/shared/onair"
 )
@@ -93,10 +92,7 @@ func renameStores(t *testing.T) []renameStore {
 	cfg, skip := dynamotest.Endpoint(t)
 	return []renameStore{
 		{name: "bolt", open: func(t *testing.T) Store {
-			s, err := bolt.Open(filepath.Join(t.TempDir(), "onair.db"))
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = s.Close() })
-			return s
+			return bolttest.New(t)
 		}},
 		{name: "dynamodb", open: func(t *testing.T) Store {
 			if skip != "" {
