@@ -263,7 +263,9 @@ func (b *broadcast) write() {
 	for {
 		select {
 		case <-b.stop:
-			b.flushMetrics(st, b.p.cfg.Now())
+			// The last, partial window began at the last boundary.
+			now := b.p.cfg.Now()
+			b.flushMetrics(st, now, now.Truncate(b.p.cfg.MetricsInterval))
 			return
 		case s := <-b.in:
 			now := b.p.cfg.Now()
@@ -293,7 +295,7 @@ func (b *broadcast) write() {
 				go b.disconnect(fmt.Sprintf("no data for %s", b.p.cfg.StarvationLimit))
 			}
 			if !now.Before(st.nextMetrics) {
-				b.flushMetrics(st, now)
+				b.flushMetrics(st, now, st.nextMetrics.Add(-b.p.cfg.MetricsInterval))
 				st.nextMetrics = now.Truncate(b.p.cfg.MetricsInterval).Add(b.p.cfg.MetricsInterval)
 			}
 		}
@@ -427,10 +429,12 @@ func (b *broadcast) cuesSnapshot() []cue {
 }
 
 // flushMetrics records the window's ingest metrics, the viewer count and
-// the measured ingest configuration.
-func (b *broadcast) flushMetrics(st *writerState, now time.Time) {
+// the measured ingest configuration. Points are labelled with the start of
+// their window (from), as CloudWatch labels a period, so a chart built from
+// them lines up with the cloud's.
+func (b *broadcast) flushMetrics(st *writerState, now, from time.Time) {
 	secs := b.p.cfg.MetricsInterval.Seconds()
-	at := now.Truncate(b.p.cfg.MetricsInterval).UTC()
+	at := from.UTC()
 	points := map[string]float64{
 		IngestVideoBitrate: float64(st.winVideo*8) / secs,
 		IngestAudioBitrate: float64(st.winAudio*8) / secs,

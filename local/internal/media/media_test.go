@@ -318,6 +318,16 @@ func TestRTMPBroadcast(t *testing.T) {
 	points, err := e.ivs.MetricPoints(ctx, channelID(arn), IngestFramerate, time.Now().Add(-time.Minute), time.Now().Add(time.Minute))
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(points), 3)
+	// Each point is labelled with the start of its window, as CloudWatch
+	// labels a period: one point per window, the first one's window holding
+	// the first media (so no later than Stream Start), none after the end.
+	for i := 1; i < len(points); i++ {
+		assert.True(t, points[i].Time.After(points[i-1].Time), "points %d and %d share or reverse a window: %v, %v", i-1, i, points[i-1].Time, points[i].Time)
+	}
+	streamStart := e.events.events[1]
+	require.Equal(t, "Stream Start", e.events.names()[1])
+	assert.False(t, points[0].Time.After(streamStart.Time), "first window %v starts after Stream Start %v", points[0].Time, streamStart.Time)
+	assert.False(t, points[len(points)-1].Time.After(*sess.StreamSession.EndTime), "last window %v starts after the end %v", points[len(points)-1].Time, sess.StreamSession.EndTime)
 	var mid []float64
 	for _, p := range points[1 : len(points)-1] {
 		mid = append(mid, p.Value)
