@@ -70,7 +70,7 @@ build-%: ## (sam build) Build one function into $(ARTIFACTS_DIR)/bootstrap.
 	@test -f $(ROOT)/functions/$*/main.go || { echo "build-$*: no functions/$*/main.go"; exit 2; }
 	cd $(ROOT) && $(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o "$${ARTIFACTS_DIR}/bootstrap" ./functions/$*
 
-test: ## Run every Go test with the race detector, check the xraysdk build, `make validate`, then the web app's tests (`make web-test`).
+test: ## Run every Go test with the race detector, check the xraysdk build, `make validate`, the web app's tests (`make web-test`), fuzzing and two kill -9 rounds (`make crash`).
 	cd $(ROOT) && $(GO) test -race -p 2 ./...
 	@# The X-Ray SDK variant (make build XRAY_SDK=1) must keep building.
 	cd $(ROOT) && $(GO) build -tags xraysdk ./... && $(GO) vet -tags xraysdk ./shared/app/... ./functions/...
@@ -80,6 +80,8 @@ test: ## Run every Go test with the race detector, check the xraysdk build, `mak
 	@$(MAKE) --no-print-directory -C $(ROOT) validate
 	@$(MAKE) --no-print-directory -C $(ROOT) web-test
 	@$(MAKE) --no-print-directory -C $(ROOT) fuzz
+	@# Two short kill -9 rounds (0.5–3 min: a killed provisioning's claim holds 2 min); make crash alone runs more.
+	@$(MAKE) --no-print-directory -C $(ROOT) crash CRASH_ROUNDS=2 CRASH_USERS=8
 
 # Every Go fuzz target, as <package dir>:<FuzzName> (a test checks the list
 # against the tree). Seed corpora live in <package dir>/testdata/fuzz/.
@@ -93,7 +95,7 @@ fuzz: ## Fuzz every target for FUZZTIME (default 3s) each; a failing input is sa
 		out="$$($(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./$$pkg 2>&1)" || { echo "$$out"; exit 1; }; \
 	done
 
-crash: ## kill -9 test of the offline stack (not in make test: a killed provisioning's claim holds 2 min): [CRASH_ROUNDS=3] [CRASH_USERS=12].
+crash: ## kill -9 test of the offline stack (make test runs 2 short rounds; a killed provisioning's claim holds 2 min): [CRASH_ROUNDS=3] [CRASH_USERS=12].
 	cd $(ROOT) && ONAIR_CRASH=1 ONAIR_CRASH_ROUNDS=$(or $(CRASH_ROUNDS),3) ONAIR_CRASH_USERS=$(or $(CRASH_USERS),12) \
 		$(GO) test -count=1 -timeout 30m -run '^TestCrash$$' -v ./local/ 2>&1 | grep -E '^(---|ok|FAIL|PASS)|crash_test.go'
 
