@@ -46,6 +46,17 @@ func (o *overrides) Set(v string) error { *o = append(*o, v); return nil }
 func devCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		// The subcommands are found here or nowhere: name them.
+		fmt.Fprint(stderr, `usage: local [flags]                        run the offline stack (make dev)
+       local invoke [flags] <Function>      run one function (make invoke; local invoke -h)
+       local cert [-data-dir d] [-info]     print the local CA's path (make trust)
+       local new-function -name N -route R  scaffold an HTTP function (make new-function)
+
+flags:
+`)
+		fs.PrintDefaults()
+	}
 	webAddr := fs.String("web-addr", "127.0.0.1:3000", "web app listen address")
 	apiAddr := fs.String("api-addr", "127.0.0.1:3001", "HTTP API listen address")
 	awsAddr := fs.String("aws-addr", "127.0.0.1:4566", "AWS-compatible endpoint listen address")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -126,6 +127,15 @@ func main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	case "":
 		event = filepath.Join(root, "events", name+".json")
 		opts.Event, err = os.ReadFile(event)
+		// A mistyped name has no sample event either: name the mistake
+		// (and the functions there are), not the missing file.
+		if errors.Is(err, os.ErrNotExist) {
+			if tpl, terr := loadTemplate(tplPath); terr == nil {
+				if _, ok := tpl.Functions[name]; !ok {
+					return fail(stderr, fmt.Errorf("no function %q in %s (functions: %s)", name, tplPath, strings.Join(tpl.FunctionNames(), ", ")))
+				}
+			}
+		}
 	default:
 		opts.Event, err = os.ReadFile(event)
 	}

@@ -94,3 +94,16 @@ func writeFile(path, content string) error {
 	}
 	return os.WriteFile(path, []byte(content), 0o600)
 }
+
+// TestInvokeNamesAnUnknownFunction: a mistyped FN is reported as such, with
+// the template's functions, not as a missing events/<FN>.json.
+func TestInvokeNamesAnUnknownFunction(t *testing.T) {
+	dir := t.TempDir()
+	tpl := filepath.Join(dir, "template.yaml")
+	require.NoError(t, writeFile(tpl, "Resources:\n  GetChannel:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: .\n"))
+	var stdout, stderr bytes.Buffer
+	code := main(context.Background(), []string{"-t", tpl, "GetChanel"}, nil, &stdout, &stderr)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr.String(), `no function "GetChanel" in `+tpl+" (functions: GetChannel)")
+	assert.NotContains(t, stderr.String(), "events/GetChanel.json")
+}
