@@ -34,6 +34,8 @@ export interface MyChannel {
   channelConfiguration?: { type?: string };
   /** SRT ingest, where the channel has it. */
   srt?: { endpoint?: string; passphrase?: string };
+  /** The owner's blocked chat words (the room's review handler denies messages holding one). */
+  blockedWords?: string[];
 }
 
 export interface ChannelSummary {
@@ -80,6 +82,8 @@ export interface PreferencesUpdate {
   color?: { name: string };
   avatar?: { name: string } | ({ name: 'custom' } & Preview);
   banner?: { name: string } | ({ name?: 'custom' } & Preview);
+  /** Replaces the list; [] clears it. */
+  blockedWords?: string[];
 }
 
 export interface PresignedPost {

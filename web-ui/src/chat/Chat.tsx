@@ -112,6 +112,10 @@ export function Chat({ ownerUsername, moderator, viewerBanned, onBanned, classNa
       if (code === 429) {
         setError('Rate exceeded. Wait a moment before sending again.');
         setBlockedUntil(Date.now() + 2000);
+      } else if (code === 406) {
+        // Denied by the room's review handler: its reason (banned, too
+        // fast, a blocked word).
+        setError((e as { errorMessage?: string }).errorMessage || 'Your message was not delivered.');
       } else if (code === 0) {
         setError('Please wait until chat has connected.');
       } else {

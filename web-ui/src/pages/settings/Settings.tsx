@@ -16,6 +16,7 @@ import { Icon } from '../../components/Icon';
 import { useToast } from '../../components/Toasts';
 import { useApi } from '../../services';
 import { DeleteImageButton, UploadButton } from './ImageUpload';
+import { formatBlockedWords, parseBlockedWords } from './blockedWords';
 
 function Section({ title, description, children }: { title: string; description?: string; children: React.ReactNode }) {
   return (
@@ -180,6 +181,47 @@ function StreamSettings() {
   );
 }
 
+function BlockedWordsForm() {
+  const { channel } = useAuth();
+  const save = usePreferences();
+  const stored = formatBlockedWords(channel?.blockedWords);
+  const [text, setText] = useState(stored);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!channel) return null;
+  return (
+    <form
+      className="form"
+      aria-label="Chat moderation"
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const r = parseBlockedWords(text);
+        if (r.error !== null) {
+          setError(r.error);
+          return;
+        }
+        setBusy(true);
+        await save({ blockedWords: r.words }, 'Blocked words saved');
+        setText(formatBlockedWords(r.words));
+        setBusy(false);
+      }}
+    >
+      <div className="inline-form">
+        <FormField
+          label="Blocked words"
+          name="blockedWords"
+          value={text}
+          onChange={(e) => { setText(e.target.value); setError(null); }}
+          error={error}
+          hint="Separated by commas. Chat messages holding one of them as a whole word, in any case, are not delivered."
+        />
+        <button type="submit" className="btn" disabled={busy || text === stored}>Save</button>
+      </div>
+    </form>
+  );
+}
+
 function UsernameForm() {
   const api = useApi();
   const toast = useToast();
@@ -312,6 +354,9 @@ export default function Settings() {
       <div className="stack" style={{ gap: 'var(--space-5)' }}>
         <ChannelSettings />
         <StreamSettings />
+        <Section title="Chat" description="Moderation of your channel's chat.">
+          <BlockedWordsForm />
+        </Section>
         <Section title="Account">
           <div className="stack" style={{ gap: 'var(--space-5)' }}>
             <UsernameForm />
