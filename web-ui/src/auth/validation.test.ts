@@ -13,6 +13,12 @@ describe('username', () => {
     ['émile', MESSAGES.username],
     ['', MESSAGES.username],
   ])('%j → %j', (v, want) => expect(validateUsername(v)).toBe(want));
+
+  it('says which characters are allowed, and only those', () => {
+    expect(MESSAGES.username).toBe('Use 4 to 20 characters: letters, numbers, - or _.');
+    for (const c of ['-', '_']) expect(validateUsername(`abc${c}`)).toBeNull();
+    for (const c of ['!', '.', '@', '&']) expect(validateUsername(`abc${c}`)).toBe(MESSAGES.username);
+  });
 });
 
 describe('email', () => {

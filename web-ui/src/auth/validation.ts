@@ -7,7 +7,9 @@ export const USERNAME_RULE = /^[A-Za-z0-9_-]{4,20}$/;
 export const EMAIL_RULE = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 
 export const MESSAGES = {
-  username: 'Use 4 to 20 characters with a mix of letters, numbers & symbols.',
+  // The reference said "a mix of letters, numbers & symbols": no mix is
+  // required, and the only symbols allowed are - and _.
+  username: 'Use 4 to 20 characters: letters, numbers, - or _.',
   email: 'Enter a valid email.',
   passwordLength: 'Use 8 characters or more.',
   passwordStrength: 'Use at least 1 uppercase & lowercase letter, number, and symbol.',
