@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './config';
+import { ConfigError, offlineMailboxUrl, parseConfig } from './config';
 
 const local = {
   region: 'us-east-1', userPoolId: 'us-east-1_abc', userPoolClientId: 'cid', cognitoEndpoint: 'http://127.0.0.1:4566',
@@ -27,5 +27,17 @@ describe('parseConfig', () => {
   });
   it.each([[null], [[]], [{ ...local, apiUrl: undefined }], [{ ...local, region: 3 }], [{ ...local, stageClient: 'sdk' }]])('refuses %j', (raw) => {
     expect(() => parseConfig(raw, 'http://x')).toThrow(ConfigError);
+  });
+});
+
+describe('offlineMailboxUrl', () => {
+  it("is the stack's mailbox offline, for one address or all", () => {
+    const c = parseConfig(local, 'http://127.0.0.1:3000');
+    expect(offlineMailboxUrl(c, 'a+b@example.com')).toBe('http://127.0.0.1:4566/_local/mail?to=a%2Bb%40example.com');
+    expect(offlineMailboxUrl(c)).toBe('http://127.0.0.1:4566/_local/mail');
+  });
+  it('is absent in the cloud, where the email is really sent', () => {
+    const c = parseConfig({ region: 'eu-west-1', userPoolId: 'p', userPoolClientId: 'c', apiUrl: '/api' }, 'https://app.example.com');
+    expect(offlineMailboxUrl(c, 'a@example.com')).toBeUndefined();
   });
 });

@@ -87,3 +87,13 @@ export async function loadConfig(fetchImpl: typeof fetch = fetch, base = window.
   if (!res.ok) throw new ConfigError(`config.json: HTTP ${res.status}`);
   return parseConfig(await res.json(), base);
 }
+
+/**
+ * Offline, the stack's mailbox, where the emails Cognito would send are kept
+ * (all of them, or those to `to`); undefined in the cloud, where they are
+ * really sent.
+ */
+export function offlineMailboxUrl(c: AppConfig, to?: string): string | undefined {
+  if (!c.offline || !c.cognitoEndpoint) return undefined;
+  return `${c.cognitoEndpoint}/_local/mail${to ? `?to=${encodeURIComponent(to)}` : ''}`;
+}

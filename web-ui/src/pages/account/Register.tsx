@@ -10,6 +10,7 @@ import { ERROR_TEXT, errorType, friendlyError } from '../../auth/messages';
 import { validateRegister, type Errors } from '../../auth/validation';
 import { FormField } from '../../components/FormField';
 import { AuthLayout } from './AuthLayout';
+import { OfflineMailHint } from './OfflineMailHint';
 import { afterLogin, signupPrefsKey, type LoginState } from './redirect';
 
 type Fields = 'username' | 'email' | 'password' | 'confirmPassword';
@@ -77,6 +78,7 @@ export default function Register() {
           We sent an activation link to <strong>{sentTo.email}</strong>. Open it to confirm your account, then log in as{' '}
           <strong>{sentTo.username}</strong>.
         </p>
+        <OfflineMailHint to={sentTo.email} />
         {resend && <div className={`alert ${resend.kind === 'ok' ? 'alert-success' : 'alert-error'}`} role="status">{resend.text}</div>}
         <p className="muted small" style={{ marginTop: 16 }}>
           Didn't get it?{' '}

@@ -8,6 +8,7 @@ import { friendlyError } from '../../auth/messages';
 import { validateNewPassword, validateUsername, type Errors } from '../../auth/validation';
 import { FormField } from '../../components/FormField';
 import { AuthLayout } from './AuthLayout';
+import { OfflineMailHint } from './OfflineMailHint';
 
 function RequestLink() {
   const { backend } = useAuth();
@@ -37,6 +38,7 @@ function RequestLink() {
     return (
       <AuthLayout title="Check your email" footer={<Link to="/login">Return to login</Link>}>
         <p>If an account with this username exists, you will receive an email at its address with a link to reset your password.</p>
+        <OfflineMailHint />
         <p className="muted small">
           Nothing arrived? <button type="button" className="link-button" onClick={() => void send()}>Resend</button>
         </p>
