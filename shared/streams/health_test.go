@@ -270,7 +270,7 @@ func TestGetStreamSessionLiveWindow(t *testing.T) {
 	assert.Equal(t, 2160-6, len(first["data"].([]any)), "the last 30 s of live chart data are dropped")
 	third := metrics[2].(map[string]any)
 	assert.Equal(t, MetricKeyframeInterval, third["label"])
-	assert.Equal(t, 2160, len(third["data"].([]any)))
+	assert.Equal(t, 2160-6, len(third["data"].([]any)), "filled like the others, so trimmed like them")
 
 	evs := body["truncatedEvents"].([]any)
 	require.Len(t, evs, 4)
@@ -327,7 +327,10 @@ func TestGetStreamSessionNewLiveSessionByLag(t *testing.T) {
 			// [t0, t0+20 s) at 5 s: four points from the source.
 			assert.Len(t, byLabel[MetricIngestVideoBitrate], tc.points)
 			assert.Len(t, byLabel[MetricIngestFramerate], tc.points)
-			assert.Len(t, byLabel[MetricKeyframeInterval], 4, "metrics without fill are never trimmed")
+			// Filled like the others (a period without a keyframe repeats
+			// the last interval), so trimmed by the lag like them.
+			assert.Len(t, byLabel[MetricKeyframeInterval], tc.points)
+			assert.Len(t, byLabel[MetricConcurrentViews], tc.points)
 		})
 	}
 }

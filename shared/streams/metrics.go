@@ -24,11 +24,15 @@ const (
 
 // healthMetrics are read for every session; the two chart metrics have their
 // gaps filled with the previous value.
+// Every one is filled: the API returns each as a gap-free list read as
+// AlignedStartTime + i×Period, so a period without a value (a window with
+// no keyframe when keyframes are 10 s apart, a minute nobody watched) must
+// repeat the previous value, or the rest of the chart is drawn too early.
 var healthMetrics = []MetricQuery{
 	{Name: MetricIngestVideoBitrate, Fill: true},
 	{Name: MetricIngestFramerate, Fill: true},
-	{Name: MetricKeyframeInterval},
-	{Name: MetricConcurrentViews},
+	{Name: MetricKeyframeInterval, Fill: true},
+	{Name: MetricConcurrentViews, Fill: true},
 }
 
 // MetricQuery names one metric to read.
