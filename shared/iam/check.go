@@ -23,6 +23,16 @@ func (v Violation) String() string {
 // Check evaluates every request of every call against the policy of the
 // function that made it, and returns what is not allowed, each once.
 func Check(policies map[string]Policy, calls []Call) []Violation {
+	return check(policies, calls, func(p Policy, req Request) (Request, string, bool) {
+		d := p.Evaluate(req)
+		return req, d.Reason, d.Allowed
+	})
+}
+
+// check runs allowed over every request of every call, with the failures
+// every check shares: a call that could not be mapped, a function with no
+// policy. Each violation is reported once.
+func check(policies map[string]Policy, calls []Call, allowed func(Policy, Request) (Request, string, bool)) []Violation {
 	var out []Violation
 	seen := map[string]bool{}
 	for _, c := range calls {
@@ -36,8 +46,8 @@ func Check(policies map[string]Policy, calls []Call) []Violation {
 			continue
 		}
 		for _, req := range c.Requests {
-			if d := p.Evaluate(req); !d.Allowed {
-				v := Violation{Call: c, Request: req, Reason: d.Reason}
+			if shown, reason, ok := allowed(p, req); !ok {
+				v := Violation{Call: c, Request: shown, Reason: reason}
 				if key := v.String(); !seen[key] {
 					seen[key] = true
 					out = append(out, v)
@@ -97,36 +107,14 @@ func (p Policy) Without(action string) Policy {
 // endpoints name resources of their own rather than the template's; the
 // offline stack's tests evaluate resources and conditions too.
 func CheckActions(policies map[string]Policy, calls []Call) []Violation {
-	var out []Violation
-	seen := map[string]bool{}
-	for _, c := range calls {
-		if c.Err != "" {
-			out = append(out, Violation{Call: c, Reason: c.Err})
-			continue
-		}
-		p, ok := policies[c.Function]
-		if !ok {
-			out = append(out, Violation{Call: c, Reason: "the function has no policy in the template"})
-			continue
-		}
-		for _, req := range c.Requests {
-			granted := false
-			for _, st := range p.Statements {
-				if st.Effect == "Allow" && st.matchesAction(req.Action) {
-					granted = true
-					break
-				}
-			}
-			if !granted {
-				v := Violation{Call: c, Request: Request{Action: req.Action, Resource: req.Resource}, Reason: "the policy grants " + req.Action + " on nothing"}
-				if key := v.String(); !seen[key] {
-					seen[key] = true
-					out = append(out, v)
-				}
+	return check(policies, calls, func(p Policy, req Request) (Request, string, bool) {
+		for _, st := range p.Statements {
+			if st.Effect == "Allow" && st.matchesAction(req.Action) {
+				return req, "", true
 			}
 		}
-	}
-	return out
+		return Request{Action: req.Action, Resource: req.Resource}, "the policy grants " + req.Action + " on nothing", false
+	})
 }
 
 // Merge returns the statements of every policy of fn across ps (a
