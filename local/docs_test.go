@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"regexp"
 	"sort"
@@ -40,4 +41,17 @@ func TestHelpNamesTheSubcommandsAndDocsEveryFlag(t *testing.T) {
 	sort.Strings(inHelp)
 	sort.Strings(inDoc)
 	assert.Equal(t, inHelp, inDoc, "docs/local.md's Flags table and `go run ./local -h`")
+}
+
+// TestTakenPortSaysHowToMoveTheStack: a port in use (usually another make
+// dev) fails with the flags and make variables that move this stack.
+func TestTakenPortSaysHowToMoveTheStack(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--web-addr", ln.Addr().String(), "--data-dir", t.TempDir(), "--template", "../template.yaml", "--web-dir", t.TempDir()}, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "web listener")
+	assert.Contains(t, stderr.String(), "make dev WEB_ADDR= API_ADDR= AWS_ADDR= RTMP_ADDR= RTMPS_ADDR= WEBRTC_ADDR= SFU_ADDR=")
 }

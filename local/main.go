@@ -100,6 +100,11 @@ flags:
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "local:", err)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			// Usually another make dev: say how to move this one.
+			fmt.Fprintln(stderr, "local: another program (another make dev?) has that port; give this stack other ports with the -*-addr flags,\n"+
+				"       or make dev WEB_ADDR= API_ADDR= AWS_ADDR= RTMP_ADDR= RTMPS_ADDR= WEBRTC_ADDR= SFU_ADDR= (and its own DATA_DIR=)")
+		}
 		return 1
 	}
 	fmt.Fprintf(stdout, `
