@@ -186,3 +186,18 @@ func TestMakeStreamNamesItsStackAndShowsRefusals(t *testing.T) {
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "stopped the test stream of alice")
 }
+
+// TestReadmeNamesEveryMakeTarget: each target `make help` lists is in the
+// README (make stream and make trust once were not).
+func TestReadmeNamesEveryMakeTarget(t *testing.T) {
+	mk, err := os.ReadFile("../Makefile")
+	require.NoError(t, err)
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	targets := regexp.MustCompile(`(?m)^([a-z][a-z-]*):[^=\n]*##`).FindAllStringSubmatch(string(mk), -1)
+	require.NotEmpty(t, targets)
+	for _, m := range targets {
+		named := regexp.MustCompile(`make ` + regexp.QuoteMeta(m[1]) + `([^a-z-]|$)`)
+		assert.Regexp(t, named, string(readme), "README.md does not mention make %s", m[1])
+	}
+}
