@@ -148,7 +148,7 @@ destroy: check-stage ## Empty the assets and web app buckets, delete stack onair
 	cd $(ROOT) && sam delete --config-env $(STAGE) --stack-name $(STACK) --no-prompts
 	cd $(ROOT) && .ci/destroy-ivs.sh $(STACK)
 
-invoke: ## Run one function's binary under the local Runtime API: FN=<LogicalId> [EVENT=events/<FN>.json] [ENV_VARS=f.json] [PARAMS='K=V ...'] [CONFIG_ENV=dev|prod].
+invoke: ## Run one function in the running make dev (at AWS_ENDPOINT), else its binary under the local Runtime API: FN=<LogicalId> [EVENT=events/<FN>.json] [ENV_VARS=f.json] [PARAMS='K=V ...'] [CONFIG_ENV=dev|prod] [LOCAL=1].
 	@test -n "$(FN)" || { echo "invoke: set FN=<LogicalId> (and EVENT=events/<file>.json)"; exit 2; }
 	cd $(ROOT) && $(GO) run ./local invoke -endpoint $(AWS_ENDPOINT) $(strip $(if $(EVENT),-event $(EVENT)) $(if $(ENV_VARS),-env-vars $(ENV_VARS)) $(if $(PARAMS),-parameter-overrides '$(PARAMS)') $(if $(CONFIG_ENV),-config-env $(CONFIG_ENV)) $(if $(LOCAL),-local)) $(FN)
 
@@ -232,7 +232,7 @@ stream: ## Push an ffmpeg test pattern (wall clock, tone, 1 s keyframes) into th
 	@test -n "$(CHANNEL)" || { echo "stream: set CHANNEL=<username>"; exit 2; }
 	@cd $(ROOT) && local/stream.sh start $(AWS_ENDPOINT) $(CHANNEL) $(DATA_DIR) $(or $(STREAM_SIZE),1280x720) $(or $(STREAM_FPS),30)
 
-stop-stream: ## Stop make stream's ffmpeg (or end a simulated stream): CHANNEL=<username>.
+stop-stream: ## Stop make stream's ffmpeg (or end a simulated stream): CHANNEL=<username> [AWS_ENDPOINT= DATA_DIR=] (as given to make stream).
 	@test -n "$(CHANNEL)" || { echo "stop-stream: set CHANNEL=<username>"; exit 2; }
 	@cd $(ROOT) && local/stream.sh stop $(AWS_ENDPOINT) $(CHANNEL) $(DATA_DIR)
 
