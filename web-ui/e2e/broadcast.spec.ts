@@ -4,7 +4,7 @@
 // sent while live arrive as a cue; the streamer ends with confirmation and
 // reviews the session's health.
 
-import { accessToken, api, expect, registerAndSignIn, screenshots, stack, test, uniqueName } from './stack';
+import { accessToken, api, expect, goLiveFromBrowser, registerAndSignIn, screenshots, stack, test, uniqueName } from './stack';
 
 test('go live from the browser, a viewer watches with an overlay, end the stream, review its health', async ({ browser }) => {
   test.setTimeout(240_000);
@@ -13,12 +13,7 @@ test('go live from the browser, a viewer watches with an overlay, end the stream
   const name = uniqueName('bcast');
   await registerAndSignIn(page, name, `${name}@example.com`);
   await page.goto(`${stack.web}/manager`);
-  const goLive = page.getByRole('button', { name: 'Go live', exact: true });
-  await expect(goLive).toBeEnabled({ timeout: 30_000 });
-  await goLive.click();
-  await expect(page.getByTestId('connection-state')).toHaveText('Connected', { timeout: 15_000 });
-  await expect(page.getByTestId('outgoing-bitrate')).toHaveText(/\d+ (kbps|Mbps)/, { timeout: 15_000 });
-  await expect(page.locator('.status-bar .pill-live')).toBeVisible({ timeout: 30_000 });
+  await goLiveFromBrowser(page);
 
   // A viewer (signed out, another context) plays it: hls.js on the LL-HLS
   // playbackUrl, decoding frames and advancing.
@@ -50,7 +45,7 @@ test('go live from the browser, a viewer watches with an overlay, end the stream
   await screenshots(page, 'manager-broadcasting');
   await page.getByRole('button', { name: 'End stream', exact: true }).click();
   await page.getByRole('dialog', { name: 'End stream' }).getByRole('button', { name: 'End stream' }).click();
-  await expect(goLive).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Go live', exact: true })).toBeVisible();
   await expect(page.locator('.status-bar .pill-idle')).toBeVisible({ timeout: 30_000 });
   await expect(viewer.getByText('Stream offline')).toBeVisible({ timeout: 30_000 });
   await viewerContext.close();

@@ -22,7 +22,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
-import { accessToken, api, expect, registerAndSignIn, stack, test, uniqueName } from './stack';
+import { accessToken, api, expect, goLiveFromBrowser, registerAndSignIn, stack, test, uniqueName } from './stack';
 
 const SECONDS = Number(process.env.LATENCY_SECONDS ?? 30);
 const WARMUP_MS = 5_000;
@@ -258,11 +258,7 @@ test('browser (web broadcast SDK, WebRTC) → LL-HLS → hls.js on the channel p
     };
   }, PATTERN);
   await s.page.goto(`${stack.web}/manager`);
-  const goLive = s.page.getByRole('button', { name: 'Go live', exact: true });
-  await expect(goLive).toBeEnabled({ timeout: 30_000 });
-  await goLive.click();
-  await expect(s.page.getByTestId('connection-state')).toHaveText('Connected', { timeout: 15_000 });
-  await expect(s.page.locator('.status-bar .pill-live')).toBeVisible({ timeout: 30_000 });
+  await goLiveFromBrowser(s.page);
   try {
     const viewer = await (await browser.newContext()).newPage();
     await watch(viewer, s.name);

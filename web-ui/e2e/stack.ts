@@ -132,6 +132,20 @@ export async function signIn(page: Page, username: string, password = PASSWORD) 
   await expect(page.getByRole('button', { name: 'Profile menu' })).toBeVisible({ timeout: 30_000 });
 }
 
+/**
+ * Goes live from the stream manager (already open on page) with the web
+ * broadcast SDK and its fake devices: Go live, the SDK connected and
+ * sending, the status bar live once the media plane's Stream Start arrived.
+ */
+export async function goLiveFromBrowser(page: Page) {
+  const goLive = page.getByRole('button', { name: 'Go live', exact: true });
+  await expect(goLive).toBeEnabled({ timeout: 30_000 });
+  await goLive.click();
+  await expect(page.getByTestId('connection-state')).toHaveText('Connected', { timeout: 15_000 });
+  await expect(page.getByTestId('outgoing-bitrate')).toHaveText(/\d+ (kbps|Mbps)/, { timeout: 15_000 });
+  await expect(page.locator('.status-bar .pill-live')).toBeVisible({ timeout: 30_000 });
+}
+
 /** The access token of the signed-in user of page (read from Cognito's storage), for API calls a test makes. */
 export async function accessToken(page: Page): Promise<string> {
   return page.evaluate(() => {

@@ -8,7 +8,7 @@
 // browser's stream).
 
 import type { Page } from '@playwright/test';
-import { accessToken, api, expect, registerAndSignIn, screenshots, stack, test, uniqueName, viewportShot } from './stack';
+import { accessToken, api, expect, goLiveFromBrowser, registerAndSignIn, screenshots, stack, test, uniqueName, viewportShot } from './stack';
 
 /** How many values the uPlot chart titled `title` holds for its series (Chart.tsx's data-values). */
 function plotted(page: Page, title: string) {
@@ -45,12 +45,7 @@ test('a streamer goes live from the browser, runs a quiz from a preset, bans a v
     await quiz.getByRole('button', { name: 'Cancel' }).click();
 
     // Go live from the browser.
-    const goLive = page.getByRole('button', { name: 'Go live', exact: true });
-    await expect(goLive).toBeEnabled({ timeout: 30_000 });
-    await goLive.click();
-    await expect(page.getByTestId('connection-state')).toHaveText('Connected', { timeout: 15_000 });
-    await expect(page.getByTestId('outgoing-bitrate')).toHaveText(/\d+ (kbps|Mbps)/, { timeout: 15_000 });
-    await expect(page.locator('.status-bar .pill-live')).toBeVisible({ timeout: 30_000 });
+    await goLiveFromBrowser(page);
 
     // The viewer finds the channel live in the directory and the video plays.
     await fan.goto(`${stack.web}/`);
@@ -124,7 +119,7 @@ test('a streamer goes live from the browser, runs a quiz from a preset, bans a v
     const confirm = page.getByRole('dialog', { name: 'End stream' });
     await expect(confirm).toContainText('Are you sure you want to end your live stream?');
     await confirm.getByRole('button', { name: 'End stream' }).click();
-    await expect(goLive).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Go live', exact: true })).toBeVisible();
     await expect(page.locator('.status-bar .pill-idle')).toBeVisible({ timeout: 30_000 });
     await expect(liveCard).toBeHidden({ timeout: 30_000 });
     await viewportShot(fan, 'journey-viewer-offline');
