@@ -206,13 +206,9 @@ func (s *service) FollowingList(w http.ResponseWriter, r *http.Request) error {
 	for i, f := range follows {
 		subs[i] = f.FollowedSub
 	}
-	users, err := s.store.GetUsers(ctx, subs)
+	bySub, err := s.usersBySub(ctx, subs)
 	if err != nil {
 		return err
-	}
-	bySub := make(map[string]onair.User, len(users))
-	for _, u := range users {
-		bySub[u.Sub] = u
 	}
 
 	// Follows come most recent first; keep that order for offline channels.
@@ -379,13 +375,9 @@ func (s *service) BannedUsers(w http.ResponseWriter, r *http.Request) error {
 	for i, b := range bans {
 		subs[i] = b.BannedSub
 	}
-	users, err := s.store.GetUsers(ctx, subs)
+	bySub, err := s.usersBySub(ctx, subs)
 	if err != nil {
 		return err
-	}
-	bySub := make(map[string]onair.User, len(users))
-	for _, u := range users {
-		bySub[u.Sub] = u
 	}
 	for _, b := range bans {
 		u, ok := bySub[b.BannedSub]
@@ -396,4 +388,18 @@ func (s *service) BannedUsers(w http.ResponseWriter, r *http.Request) error {
 		resp.BannedUsers = append(resp.BannedUsers, BannedUser{Card: directory.CardOf(u), ChannelArn: u.ChannelArn, BannedAt: httpapi.TimeOf(b.At)})
 	}
 	return httpapi.WriteJSON(w, http.StatusOK, resp)
+}
+
+// usersBySub reads the profiles that still exist among subs (the other end
+// of follow or ban edges; a deleted account is simply absent), by sub.
+func (s *service) usersBySub(ctx context.Context, subs []string) (map[string]onair.User, error) {
+	users, err := s.store.GetUsers(ctx, subs)
+	if err != nil {
+		return nil, err
+	}
+	bySub := make(map[string]onair.User, len(users))
+	for _, u := range users {
+		bySub[u.Sub] = u
+	}
+	return bySub, nil
 }
