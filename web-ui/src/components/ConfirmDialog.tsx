@@ -2,8 +2,10 @@
 // the backdrop cancel, Tab stays inside, focus returns on close. The
 // confirm button's label says what it does ("Ban user", "Reset stream key").
 
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useId, useRef, useState, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
+
+import { useModalFocus } from './useModalFocus';
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -24,34 +26,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, cancelLabel
   const ref = useRef<HTMLDivElement>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    if (!open) return;
-    const previous = document.activeElement as HTMLElement | null;
-    const el = ref.current;
-    el?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        e.stopPropagation();
-        onCancel();
-      } else if (e.key === 'Tab' && el) {
-        const f = Array.from(el.querySelectorAll<HTMLElement>('button:not([disabled]), [href], input, [tabindex]:not([tabindex="-1"])'));
-        if (f.length === 0) return;
-        const first = f[0], last = f[f.length - 1];
-        if (e.shiftKey && document.activeElement === first) {
-          e.preventDefault();
-          last.focus();
-        } else if (!e.shiftKey && document.activeElement === last) {
-          e.preventDefault();
-          first.focus();
-        }
-      }
-    };
-    document.addEventListener('keydown', onKey, true);
-    return () => {
-      document.removeEventListener('keydown', onKey, true);
-      previous?.focus?.();
-    };
-  }, [open, onCancel]);
+  useModalFocus(ref, open, '[data-autofocus]', onCancel);
 
   if (!open) return null;
   const confirm = async () => {
