@@ -204,12 +204,6 @@ func invalid(format string, args ...any) error {
 	return onair.Errorf(onair.Invalid, "", format, args...)
 }
 
-// conditionFailed reports whether err is a failed ConditionExpression.
-func conditionFailed(err error) bool {
-	var ccf *types.ConditionalCheckFailedException
-	return errors.As(err, &ccf)
-}
-
 // mapErr translates an SDK error. Oversized items are the caller's input, so
 // they are TooLarge rather than a generic validation failure.
 func mapErr(op string, err error) error {

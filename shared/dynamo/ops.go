@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -78,17 +80,45 @@ func (s *Store) get(ctx context.Context, table string, key item) (item, error) {
 	return out.Item, nil
 }
 
+// attrWriteToken names a random token that every conditional write stores
+// in its item. Why: the SDK retries a PutItem whose answer was lost (a
+// timeout, a 5xx, a reset connection) although the first attempt may have
+// been applied; the retry then fails its own condition against the item its
+// first attempt wrote. Finding its own token in the item that failed the
+// condition tells a writer "this was me", so a create is not reported as a
+// conflict and an update is not applied twice. The decoders ignore it.
+const attrWriteToken = "writeToken"
+
+// stamp returns a copy of it carrying a new write token, and the token.
+func stamp(it item) (item, string) {
+	token := strconv.FormatUint(rand.Uint64(), 36)
+	out := make(item, len(it)+1)
+	maps.Copy(out, it)
+	out[attrWriteToken] = &types.AttributeValueMemberS{Value: token}
+	return out, token
+}
+
+// wroteIt reports whether current, the item that failed a write's
+// condition, is that write's own earlier attempt.
+func wroteIt(current item, token string) bool {
+	s, ok := current[attrWriteToken].(*types.AttributeValueMemberS)
+	return ok && s.Value == token
+}
+
 // putIfAbsent writes it unless an item with its key exists; created is false
 // if one did.
 func (s *Store) putIfAbsent(ctx context.Context, table, hashKey string, it item) (created bool, err error) {
+	it, token := stamp(it)
 	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                aws.String(table),
-		Item:                     it,
-		ConditionExpression:      aws.String("attribute_not_exists(#k)"),
-		ExpressionAttributeNames: map[string]string{"#k": hashKey},
+		TableName:                           aws.String(table),
+		Item:                                it,
+		ConditionExpression:                 aws.String("attribute_not_exists(#k)"),
+		ExpressionAttributeNames:            map[string]string{"#k": hashKey},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if conditionFailed(err) {
-		return false, nil
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return wroteIt(ccf.Item, token), nil
 	}
 	if err != nil {
 		return false, mapErr("PutItem", err)
@@ -291,6 +321,7 @@ func update[T any](ctx context.Context, s *Store, r record[T], fn func(*T) error
 		if err != nil {
 			return zero, err
 		}
+		out, token := stamp(out)
 		in := &dynamodb.PutItemInput{
 			TableName:                aws.String(r.table),
 			Item:                     out,
@@ -314,6 +345,9 @@ func update[T any](ctx context.Context, s *Store, r record[T], fn func(*T) error
 		var ccf *types.ConditionalCheckFailedException
 		if !errors.As(err, &ccf) {
 			return zero, mapErr("PutItem", err)
+		}
+		if wroteIt(ccf.Item, token) {
+			return r.decode(out)
 		}
 		lastConflict = err
 		it = nil // deleted in between: missing() or created afresh

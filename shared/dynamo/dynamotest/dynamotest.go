@@ -132,7 +132,8 @@ func startMoto(t testing.TB) string {
 
 // Open creates uniquely named tables (dynamo.CreateTables) and returns a
 // store on them that sends one request at a time; the tables are deleted
-// when t ends.
+// when t ends. A cfg.HTTPClient the caller set (a test's fault injector)
+// sends the requests; by default a plain client does.
 //
 // Why one request at a time: moto_server (5.2.1) serves requests on threads
 // and evaluates a ConditionExpression and then writes without a lock
@@ -148,7 +149,11 @@ func Open(t testing.TB, cfg aws.Config) *dynamo.Store {
 	_, _ = rand.Read(suffix)
 	id := hex.EncodeToString(suffix)
 	tables := dynamo.Tables{Channels: "test-channels-" + id, Streams: "test-streams-" + id}
-	cfg.HTTPClient = &serialClient{client: &http.Client{Timeout: 30 * time.Second}}
+	var client aws.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	if cfg.HTTPClient != nil {
+		client = cfg.HTTPClient
+	}
+	cfg.HTTPClient = &serialClient{client: client}
 	s := dynamo.New(cfg, tables)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -158,7 +163,7 @@ func Open(t testing.TB, cfg aws.Config) *dynamo.Store {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		db := dynamodb.NewFromConfig(cfg)
+		db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.HTTPClient = &http.Client{Timeout: 30 * time.Second} })
 		for _, name := range []string{tables.Channels, tables.Streams} {
 			if _, err := db.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)}); err != nil {
 				t.Logf("delete table %s: %v", name, err)
@@ -171,7 +176,7 @@ func Open(t testing.TB, cfg aws.Config) *dynamo.Store {
 // serialClient sends one request at a time.
 type serialClient struct {
 	mu     sync.Mutex
-	client *http.Client
+	client aws.HTTPClient
 }
 
 func (c *serialClient) Do(req *http.Request) (*http.Response, error) {
