@@ -1,6 +1,12 @@
 import { expect, screenshots, stack, test } from './stack';
 
 test('the stack serves the app, its configuration and the directory', async ({ page, request }) => {
+  // The pages below log nothing to the console but the expected 404 of an
+  // unknown channel (Chromium logs every failed request).
+  const logged: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))) logged.push(`${m.type()}: ${m.text()}`);
+  });
   const cfg = await request.get(`${stack.web}/config.json`);
   expect(cfg.ok()).toBeTruthy();
   expect(cfg.headers()['cache-control']).toBe('no-cache');
@@ -26,4 +32,5 @@ test('the stack serves the app, its configuration and the directory', async ({ p
   await page.goto(`${stack.web}/login`);
   await expect(page.getByRole('button', { name: 'Log in' })).toBeVisible();
   await screenshots(page, 'login');
+  expect(logged).toEqual([]);
 });

@@ -8,6 +8,7 @@ import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
 import { AppShell } from './layout/AppShell';
 import { RequireAuth } from './layout/RequireAuth';
 import { RouteError } from './layout/RouteError';
+import { FullScreenLoader } from './components/FullScreenLoader';
 import Directory from './pages/Directory';
 
 const page = (load: () => Promise<{ default: React.ComponentType }>) => async () => ({ Component: (await load()).default });
@@ -17,6 +18,8 @@ export const routes: RouteObject[] = [
     path: '/',
     element: <AppShell />,
     errorElement: <RouteError />,
+    // Shown while the first page's lazy chunk loads (instead of nothing).
+    hydrateFallbackElement: <FullScreenLoader label="Loading" />,
     children: [
       { index: true, element: <Directory /> },
       { path: 'login', lazy: page(() => import('./pages/account/Login')) },
