@@ -349,7 +349,7 @@ func (s *Service) listChannels(ctx context.Context, in *listChannelsInput) (any,
 	if err != nil {
 		return nil, err
 	}
-	return pageReply("channels", items, in.NextToken, in.MaxResults, 100)
+	return pageReply("channels", items, func(_ int, c ChannelSummary) string { return c.Arn }, in.NextToken, in.MaxResults, 100)
 }
 
 type updateChannelInput struct {
@@ -554,7 +554,7 @@ func (s *Service) listStreamKeys(ctx context.Context, in *listByChannelInput) (a
 	if err != nil {
 		return nil, err
 	}
-	return pageReply("streamKeys", items, in.NextToken, in.MaxResults, 1)
+	return pageReply("streamKeys", items, func(_ int, k StreamKey) string { return k.Arn }, in.NextToken, in.MaxResults, 1)
 }
 
 func (s *Service) deleteStreamKey(ctx context.Context, in *arnInput) (any, error) {

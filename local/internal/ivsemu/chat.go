@@ -340,7 +340,7 @@ func (s *Service) listRooms(ctx context.Context, in *listRoomsInput) (any, error
 		items = append(items, RoomSummary{Arn: r.Arn, ID: r.ID, Name: r.Name, MessageReviewHandler: r.MessageReviewHandler,
 			CreateTime: r.CreateTime, UpdateTime: r.UpdateTime, Tags: nonNil(r.Tags), LoggingConfigurationIdentifiers: lc})
 	}
-	return pageReply("rooms", items, in.NextToken, in.MaxResults, 50)
+	return pageReply("rooms", items, func(_ int, r RoomSummary) string { return descTime(r.UpdateTime) + r.Arn }, in.NextToken, in.MaxResults, 50)
 }
 
 type createChatTokenInput struct {

@@ -293,7 +293,7 @@ func (s *Service) listStages(ctx context.Context, in *pagingInput) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	return pageReply("stages", items, in.NextToken, in.MaxResults, 50)
+	return pageReply("stages", items, func(_ int, st StageSummary) string { return st.Arn }, in.NextToken, in.MaxResults, 50)
 }
 
 type updateStageInput struct {
@@ -849,7 +849,7 @@ func (s *Service) listParticipants(ctx context.Context, in *listParticipantsInpu
 			FirstJoinTime: p.FirstJoinTime, Published: p.Published, RecordingState: p.RecordingState,
 			ReplicationType: p.ReplicationType, RedundantIngest: p.RedundantIngest})
 	}
-	return pageReply("participants", items, in.NextToken, in.MaxResults, 50)
+	return pageReply("participants", items, func(_ int, p ParticipantSummary) string { return ascTime(p.FirstJoinTime) + p.ParticipantID }, in.NextToken, in.MaxResults, 50)
 }
 
 type listParticipantEventsInput struct {
@@ -884,7 +884,7 @@ func (s *Service) listParticipantEvents(ctx context.Context, in *listParticipant
 	if err != nil {
 		return nil, err
 	}
-	return pageReply("events", events, in.NextToken, in.MaxResults, 50)
+	return pageReply("events", events, func(i int, e ParticipantEvent) string { return ascTime(e.EventTime) + fmt.Sprintf("%06d", i) }, in.NextToken, in.MaxResults, 50)
 }
 
 type listStageSessionsInput struct {
@@ -917,7 +917,7 @@ func (s *Service) listStageSessions(ctx context.Context, in *listStageSessionsIn
 	if err != nil {
 		return nil, err
 	}
-	return pageReply("stageSessions", sessions, in.NextToken, in.MaxResults, 50)
+	return pageReply("stageSessions", sessions, func(_ int, ss StageSession) string { return descTime(ss.StartTime) + ss.SessionID }, in.NextToken, in.MaxResults, 50)
 }
 
 type getStageSessionInput struct {
@@ -1044,7 +1044,7 @@ func (s *Service) listPublicKeys(ctx context.Context, in *pagingInput) (any, err
 	if err != nil {
 		return nil, err
 	}
-	return pageReply("publicKeys", items, in.NextToken, in.MaxResults, 50)
+	return pageReply("publicKeys", items, func(_ int, pk PublicKeySummary) string { return pk.Arn }, in.NextToken, in.MaxResults, 50)
 }
 
 func (s *Service) deletePublicKey(ctx context.Context, in *arnInput) (any, error) {

@@ -376,7 +376,7 @@ func (s *Service) listStreams(ctx context.Context, in *listStreamsInput) (any, e
 		items = append(items, StreamSummary{ChannelArn: st.ChannelArn, StreamID: st.StreamID, State: st.State,
 			Health: st.Health, ViewerCount: st.ViewerCount, StartTime: st.StartTime})
 	}
-	return pageReply("streams", items, in.NextToken, in.MaxResults, 100)
+	return pageReply("streams", items, func(_ int, st StreamSummary) string { return ascTime(st.StartTime) + st.ChannelArn }, in.NextToken, in.MaxResults, 100)
 }
 
 func (s *Service) stopStream(ctx context.Context, in *channelArnInput) (any, error) {
@@ -517,7 +517,7 @@ func (s *Service) listStreamSessions(ctx context.Context, in *listByChannelInput
 	if err != nil {
 		return nil, err
 	}
-	return pageReply("streamSessions", items, in.NextToken, in.MaxResults, 100)
+	return pageReply("streamSessions", items, func(_ int, ss StreamSessionSummary) string { return descTime(ss.StartTime) + ss.StreamID }, in.NextToken, in.MaxResults, 100)
 }
 
 type getStreamSessionInput struct {

@@ -3,8 +3,10 @@ package ivsemu
 import (
 	"encoding/base64"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -171,38 +173,68 @@ func (c *check) err() error {
 	return e
 }
 
-// page slices items (already filtered and sorted) for list operations.
-// nextToken is an opaque offset.
-func page[T any](items []T, nextToken *string, maxResults *int, def int) ([]T, *string, error) {
+// page returns one page of items for a list operation, in the order of
+// their sort keys (key(i, item): unique, ascending; sites build descending
+// orders with descTime). nextToken carries the key of the last item
+// returned, and the next page starts after it: items created or deleted
+// between two calls shift nothing, so a caller paging while others (or it
+// itself) delete never misses an item that existed throughout — an offset
+// would skip one for each deletion before it, as CleanupStages deleting
+// orphans while listing did.
+func page[T any](items []T, key func(int, T) string, nextToken *string, maxResults *int, def int) ([]T, *string, error) {
+	type keyed struct {
+		k string
+		v T
+	}
+	sorted := make([]keyed, len(items))
+	for i, it := range items {
+		sorted[i] = keyed{key(i, it), it}
+	}
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].k < sorted[j].k })
 	start := 0
 	if nextToken != nil && *nextToken != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(*nextToken)
-		n, convErr := strconv.Atoi(strings.TrimPrefix(string(raw), "offset:"))
-		if err != nil || convErr != nil || !strings.HasPrefix(string(raw), "offset:") || n < 0 || n > len(items) {
+		after, ok := strings.CutPrefix(string(raw), "after:")
+		if err != nil || !ok {
 			return nil, nil, errValidation("The nextToken is invalid or expired.")
 		}
-		start = n
+		start = sort.Search(len(sorted), func(i int) bool { return sorted[i].k > after })
 	}
 	size := def
 	if maxResults != nil {
 		size = *maxResults
 	}
-	end := min(start+size, len(items))
-	out := items[start:end]
-	if out == nil {
-		out = []T{}
+	end := min(start+size, len(sorted))
+	out := make([]T, 0, end-start)
+	for _, it := range sorted[start:end] {
+		out = append(out, it.v)
 	}
-	if end < len(items) {
-		tok := base64.RawURLEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(end)))
+	if end < len(sorted) {
+		tok := base64.RawURLEncoding.EncodeToString([]byte("after:" + sorted[end-1].k))
 		return out, &tok, nil
 	}
 	return out, nil, nil
 }
 
+// Sort keys for page: times as fixed-width numbers, ascending or descending.
+func ascTime(t *Time) string {
+	if t == nil {
+		return fmt.Sprintf("%020d", 0)
+	}
+	return fmt.Sprintf("%020d", t.UnixNano())
+}
+
+func descTime(t *Time) string {
+	if t == nil {
+		return fmt.Sprintf("%020d", int64(math.MaxInt64))
+	}
+	return fmt.Sprintf("%020d", math.MaxInt64-t.UnixNano())
+}
+
 // pageReply is a list operation's reply: one page of items (see page) under
 // field, and the nextToken of the next page (null on the last).
-func pageReply[T any](field string, items []T, nextToken *string, maxResults *int, def int) (any, error) {
-	out, next, err := page(items, nextToken, maxResults, def)
+func pageReply[T any](field string, items []T, key func(int, T) string, nextToken *string, maxResults *int, def int) (any, error) {
+	out, next, err := page(items, key, nextToken, maxResults, def)
 	if err != nil {
 		return nil, err
 	}
