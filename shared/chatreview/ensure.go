@@ -46,8 +46,14 @@ func Ensure(ctx context.Context, users Profiles, rooms Rooms, owner onair.User, 
 	if err != nil {
 		return err
 	}
-	_, err = users.UpdateUser(ctx, owner.Sub, func(u *onair.User) error {
-		if u.ChatRoomArn != owner.ChatRoomArn || u.ChatReview == marker {
+	return record(ctx, users, owner.Sub, owner.ChatRoomArn, marker)
+}
+
+// record notes on sub's profile that their room roomArn is set up with
+// marker, unless the profile holds another room by now (or is gone).
+func record(ctx context.Context, users Profiles, sub, roomArn, marker string) error {
+	_, err := users.UpdateUser(ctx, sub, func(u *onair.User) error {
+		if u.ChatRoomArn != roomArn || u.ChatReview == marker {
 			return onair.ErrUnchanged
 		}
 		u.ChatReview = marker

@@ -98,3 +98,31 @@ func (c *Client) DeleteRoom(ctx context.Context, arn string) error {
 	}
 	return nil
 }
+
+// ListRooms returns one page of every room of the account and region (all
+// stacks': the caller filters by tags) and the cursor of the next page,
+// empty after the last. cursor is empty for the first page; a cursor IVS
+// Chat no longer accepts is Invalid.
+func (c *Client) ListRooms(ctx context.Context, cursor string) ([]onair.ChatRoomSummary, string, error) {
+	in := &sdkchat.ListRoomsInput{MaxResults: aws.Int32(listRoomsPage)}
+	if cursor != "" {
+		in.NextToken = aws.String(cursor)
+	}
+	out, err := c.api.ListRooms(ctx, in)
+	if err != nil {
+		return nil, "", awserr.Map("ivschat ListRooms", err)
+	}
+	rooms := make([]onair.ChatRoomSummary, 0, len(out.Rooms))
+	for _, s := range out.Rooms {
+		r := onair.ChatRoomSummary{Arn: aws.ToString(s.Arn), Tags: s.Tags}
+		if h := s.MessageReviewHandler; h != nil {
+			r.HandlerURI, r.FallbackResult = aws.ToString(h.Uri), string(h.FallbackResult)
+		}
+		rooms = append(rooms, r)
+	}
+	return rooms, aws.ToString(out.NextToken), nil
+}
+
+// listRoomsPage is IVS Chat's largest ListRooms page: the fewest calls
+// (ListRooms is held to 5 a second per account).
+const listRoomsPage = 50

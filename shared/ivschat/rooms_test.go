@@ -139,3 +139,41 @@ func TestRoomReview(t *testing.T) {
 	err = c.SetReview(t.Context(), roomArn, review)
 	assert.ErrorIs(t, err, onair.ErrNotFound)
 }
+
+func TestListRooms(t *testing.T) {
+	handler := "arn:aws:lambda:us-east-1:111122223333:function:onair-ChatReview"
+	api := &awstest.Fake{Replies: map[string][]awstest.Reply{
+		"ListRooms": {
+			{Body: `{"rooms":[
+				{"arn":"` + roomArn + `","name":"alices-room","tags":{"project":"onair","onair:owner":"sub-1"},
+				 "messageReviewHandler":{"uri":"` + handler + `","fallbackResult":"DENY"}},
+				{"arn":"r2","name":"old-room","tags":{"project":"onair"}},
+				{"arn":"r3","name":"other"}
+			],"nextToken":"t2"}`},
+			{Body: `{"rooms":[]}`},
+			{Status: 400, ErrType: "ValidationException", Body: `{"message":"bad token","reason":"FIELD_VALIDATION_FAILED"}`},
+			{Status: 429, ErrType: "ThrottlingException", Body: `{"message":"slow","resourceId":"","resourceType":"ROOM","limit":5}`},
+		},
+	}}
+	c := newTestClient(t, api)
+	rooms, next, err := c.ListRooms(t.Context(), "")
+	require.NoError(t, err)
+	assert.Equal(t, []onair.ChatRoomSummary{
+		{Arn: roomArn, Tags: roomTags, HandlerURI: handler, FallbackResult: "DENY"},
+		{Arn: "r2", Tags: map[string]string{"project": "onair"}},
+		{Arn: "r3"},
+	}, rooms)
+	assert.Equal(t, "t2", next)
+	assert.Equal(t, map[string]any{"maxResults": float64(50)}, api.Body(0))
+
+	rooms, next, err = c.ListRooms(t.Context(), "t2")
+	require.NoError(t, err)
+	assert.Empty(t, rooms)
+	assert.Empty(t, next)
+	assert.Equal(t, map[string]any{"maxResults": float64(50), "nextToken": "t2"}, api.Body(1))
+
+	_, _, err = c.ListRooms(t.Context(), "stale")
+	assert.Equal(t, onair.Invalid, onair.ErrorCode(err), "a cursor IVS no longer takes: %v", err)
+	_, _, err = c.ListRooms(t.Context(), "")
+	assert.Equal(t, onair.Throttled, onair.ErrorCode(err))
+}

@@ -43,6 +43,16 @@ type ChatRoom struct {
 	Tags map[string]string
 }
 
+// ChatRoomSummary is a room as IVS Chat lists it (ListRooms): its tags and
+// its message review handler, but not its message rate, which only GetRoom
+// returns.
+type ChatRoomSummary struct {
+	Arn            string
+	Tags           map[string]string
+	HandlerURI     string // empty: no handler
+	FallbackResult string
+}
+
 // ChatRoomSpec asks IVS Chat for a new room.
 type ChatRoomSpec struct {
 	Name string
