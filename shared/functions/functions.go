@@ -44,6 +44,7 @@ import (
 	"github.com/onair/onair/shared/functions/revokestageinvite"
 	"github.com/onair/onair/shared/functions/searchproducts"
 	"github.com/onair/onair/shared/functions/sendstreamaction"
+	"github.com/onair/onair/shared/functions/setupchatrooms"
 	"github.com/onair/onair/shared/functions/stageevents"
 	"github.com/onair/onair/shared/functions/streamevents"
 	"github.com/onair/onair/shared/functions/unbanuser"
@@ -91,6 +92,7 @@ func All() []app.Function {
 		revokestageinvite.Function(),
 		searchproducts.Function(),
 		sendstreamaction.Function(),
+		setupchatrooms.Function(),
 		stageevents.Function(),
 		streamevents.Function(),
 		unbanuser.Function(),

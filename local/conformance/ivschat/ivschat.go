@@ -113,8 +113,11 @@ func (s *suite) roomLifecycle(t *testing.T) {
 func (s *suite) listRooms(t *testing.T) {
 	name := s.target.Unique("list")
 	var arns []string
+	// The summaries carry the rooms' tags (what SetUpChatRooms keeps its
+	// stack's rooms by).
+	tags := map[string]string{"project": name, "onair:owner": "owner-1"}
 	for range 3 {
-		arns = append(arns, aws.ToString(s.room(t, &ivschat.CreateRoomInput{Name: aws.String(name)}).Arn))
+		arns = append(arns, aws.ToString(s.room(t, &ivschat.CreateRoomInput{Name: aws.String(name), Tags: tags}).Arn))
 	}
 	var seen []string
 	in := &ivschat.ListRoomsInput{Name: aws.String(name), MaxResults: aws.Int32(2)}
@@ -124,6 +127,8 @@ func (s *suite) listRooms(t *testing.T) {
 		assert.LessOrEqual(t, len(out.Rooms), 2)
 		for _, r := range out.Rooms {
 			assert.Equal(t, name, aws.ToString(r.Name))
+			assert.Equal(t, tags, r.Tags, "a summary's tags")
+			assert.Nil(t, r.MessageReviewHandler, "no handler")
 			seen = append(seen, aws.ToString(r.Arn))
 		}
 		if out.NextToken == nil {
@@ -408,11 +413,18 @@ func (s *suite) messageReviewHandler(t *testing.T) {
 
 	list, err := s.c.ListRooms(t.Context(), &ivschat.ListRoomsInput{MessageReviewHandlerUri: aws.String(fn)})
 	require.NoError(t, err)
-	var listed []string
+	listed := map[string]types.MessageReviewHandler{}
 	for _, r := range list.Rooms {
-		listed = append(listed, aws.ToString(r.Arn))
+		require.NotNil(t, r.MessageReviewHandler, "a summary's handler")
+		listed[aws.ToString(r.Arn)] = *r.MessageReviewHandler
 	}
-	assert.ElementsMatch(t, []string{aws.ToString(deny.Arn), aws.ToString(probe.Arn)}, listed, "ListRooms by messageReviewHandlerUri")
+	assert.Len(t, listed, 2, "ListRooms by messageReviewHandlerUri")
+	// The summaries carry the handler and its fallbackResult (what
+	// SetUpChatRooms compares with the setting it applies).
+	for arn, fallback := range map[string]types.FallbackResult{aws.ToString(deny.Arn): types.FallbackResultDeny, aws.ToString(probe.Arn): types.FallbackResultAllow} {
+		assert.Equal(t, fn, aws.ToString(listed[arn].Uri), arn)
+		assert.Equal(t, fallback, listed[arn].FallbackResult, arn)
+	}
 
 	// Messages: the fallbackResult applies when the handler cannot run.
 	denied := s.connect(t, deny.Arn, "sender", types.ChatTokenCapabilitySendMessage)
