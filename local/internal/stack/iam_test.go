@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	sdkivs "github.com/aws/aws-sdk-go-v2/service/ivs"
 	sdkchat "github.com/aws/aws-sdk-go-v2/service/ivschat"
+	chattypes "github.com/aws/aws-sdk-go-v2/service/ivschat/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/onair/onair/shared/clocktest"
 	"github.com/onair/onair/shared/dynamo/dynamotest"
 	"github.com/onair/onair/shared/iam"
+	"github.com/onair/onair/shared/onair"
 )
 
 // checkPolicies is the proof that template.yaml's policies are sufficient:
@@ -245,11 +247,23 @@ func walkEveryFunction(t *testing.T, s *stack.Stack, clk *clocktest.Clock, subst
 		_, err = s.Invoke(ctx, fn, payload)
 		assert.NoError(t, err, fn)
 	}
-	scheduled := []byte(`{"version":"0","id":"walk","detail-type":"Scheduled Event","source":"aws.events","account":"000000000000","region":"us-east-1","resources":[],"detail":{}}`)
-	for _, fn := range []string{"CleanupStages", "CleanupUnconfirmedUsers"} {
-		_, err := s.Invoke(ctx, fn, scheduled)
-		assert.NoError(t, err, fn)
+	// A room set up before the review handler existed (no handler, no
+	// setting on the owner's profile), for the sweep to set up.
+	au, err := s.Store().GetUserByUsername(ctx, "alice")
+	require.NoError(t, err)
+	chat := sdkchat.NewFromConfig(cfg)
+	_, err = chat.UpdateRoom(ctx, &sdkchat.UpdateRoomInput{Identifier: aws.String(au.ChatRoomArn),
+		MessageReviewHandler: &chattypes.MessageReviewHandler{Uri: aws.String("")}})
+	require.NoError(t, err)
+	_, err = s.Store().UpdateUser(ctx, au.Sub, func(u *onair.User) error { u.ChatReview = ""; return nil })
+	require.NoError(t, err)
+	for _, fn := range []string{"CleanupStages", "CleanupUnconfirmedUsers", "SetUpChatRooms"} {
+		assert.NoError(t, s.RunSchedule(ctx, fn), fn)
 	}
+	room, err := chat.GetRoom(ctx, &sdkchat.GetRoomInput{Identifier: aws.String(au.ChatRoomArn)})
+	require.NoError(t, err)
+	require.NotNil(t, room.MessageReviewHandler, "the sweep set the room up")
+	assert.NotEmpty(t, aws.ToString(room.MessageReviewHandler.Uri))
 	_, err = c.cognito.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(s.PoolID), Username: aws.String("daveo")})
 	assert.Error(t, err, "the unconfirmed sign-up was cleaned up")
 

@@ -31,9 +31,17 @@ func parseRate(expr string) (time.Duration, error) {
 	return time.Duration(n) * unit, nil
 }
 
+// schedule is a function's schedule the stack runs: every, under the
+// rule named from the template's event.
+type schedule struct {
+	every time.Duration
+	rule  string
+}
+
 // startSchedules runs the template's Schedule events on their rate, with the
 // payload EventBridge Scheduler sends ("Scheduled Event").
 func (s *Stack) startSchedules(ctx context.Context, r samtemplate.Resolver) {
+	s.schedules = map[string]schedule{}
 	deployed := s.deployed()
 	for _, name := range s.tmpl.FunctionNames() {
 		if !deployed[name] {
@@ -57,7 +65,10 @@ func (s *Stack) startSchedules(ctx context.Context, r samtemplate.Resolver) {
 				s.log.Info("schedule not run offline", "function", name, "expression", expr)
 				continue
 			}
-			fn, schedule := name, sc.Name
+			fn, rule := name, sc.Name
+			if _, ok := s.schedules[fn]; !ok {
+				s.schedules[fn] = schedule{every: every, rule: rule}
+			}
 			s.wg.Add(1)
 			go func() {
 				defer s.wg.Done()
@@ -68,7 +79,9 @@ func (s *Stack) startSchedules(ctx context.Context, r samtemplate.Resolver) {
 					case <-ctx.Done():
 						return
 					case now := <-t.C:
-						s.runScheduled(ctx, fn, schedule, now)
+						if err := s.runScheduled(ctx, fn, rule, now); err != nil {
+							s.log.Warn("scheduled run failed", "function", fn, "err", err)
+						}
 					}
 				}
 			}()
@@ -76,7 +89,7 @@ func (s *Stack) startSchedules(ctx context.Context, r samtemplate.Resolver) {
 	}
 }
 
-func (s *Stack) runScheduled(ctx context.Context, fn, rule string, now time.Time) {
+func (s *Stack) runScheduled(ctx context.Context, fn, rule string, now time.Time) error {
 	ev := eventbus.Event{
 		Version: "0", ID: eventbus.NewUUID(), DetailType: "Scheduled Event", Source: "aws.events",
 		AccountID: s.opts.Account, Time: now.UTC().Truncate(time.Second), Region: s.opts.Region,
@@ -84,7 +97,26 @@ func (s *Stack) runScheduled(ctx context.Context, fn, rule string, now time.Time
 		Detail:    json.RawMessage("{}"),
 	}
 	payload, _ := json.Marshal(ev)
-	if _, err := s.host.Invoke(ctx, fn, payload); err != nil {
-		s.log.Warn("scheduled run failed", "function", fn, "err", err)
+	_, err := s.host.Invoke(ctx, fn, payload)
+	return err
+}
+
+// Schedules returns how often the stack runs each scheduled function.
+func (s *Stack) Schedules() map[string]time.Duration {
+	out := make(map[string]time.Duration, len(s.schedules))
+	for fn, sc := range s.schedules {
+		out[fn] = sc.every
 	}
+	return out
+}
+
+// RunSchedule runs fn's schedule now, as its timer does (the same
+// "Scheduled Event"), and returns the function's error: for tests, which
+// cannot wait for the rate.
+func (s *Stack) RunSchedule(ctx context.Context, fn string) error {
+	sc, ok := s.schedules[fn]
+	if !ok {
+		return fmt.Errorf("%s has no schedule the stack runs", fn)
+	}
+	return s.runScheduled(ctx, fn, sc.rule, s.opts.Now())
 }

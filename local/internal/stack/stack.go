@@ -139,6 +139,10 @@ type Stack struct {
 
 	envs map[string]map[string]string // each function's resolved environment
 
+	// schedules are the template's schedules the stack runs (set by
+	// Start, read-only after): function → rate and rule.
+	schedules map[string]schedule
+
 	servers []*http.Server
 	closers []func() error
 	cancel  context.CancelFunc
