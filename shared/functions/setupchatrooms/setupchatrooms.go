@@ -19,7 +19,7 @@ func Function() app.Function { return app.Event("SetUpChatRooms", build) }
 // The sweep's pace and margin: 2 UpdateRoom a second of IVS Chat's 5 per
 // account (the rest is left to the chat-token and ban routes' Ensure and
 // to provisioning), and a minute before the function's timeout (300 s) to
-// save its progress: about 450 rooms updated per run at most, any number
+// save its progress: about 400 rooms updated per run at most, thousands
 // checked.
 const (
 	pace    = 500 * time.Millisecond
