@@ -82,7 +82,11 @@ type sweepState struct {
 	// first): a run that stops goes on from there.
 	Cursor string `json:"cursor,omitempty"`
 	// Dirty: this pass updated a room or failed to check one, so the pass
-	// after it checks again before the sweep is done.
+	// after it checks again before the sweep is done. Besides rooms made
+	// meanwhile by an older deployment's instances, this covers the
+	// listing's order: IVS does not document it, and should updating a
+	// room move it past the cursor, rooms it displaced would be skipped;
+	// a pass that updates nothing moves nothing, so it sees every room.
 	Dirty bool `json:"dirty,omitempty"`
 	// Done: a full pass found nothing to change.
 	Done bool `json:"done,omitempty"`
@@ -229,11 +233,14 @@ func (s *Sweep) page(ctx context.Context, list []onair.ChatRoomSummary, rep *Swe
 func (s *Sweep) room(ctx context.Context, r onair.ChatRoomSummary, rep *SweepReport) (bool, error) {
 	marker := s.want.Marker()
 	owner := r.Tags[onair.TagOwner]
-	if r.HandlerURI == s.want.HandlerURI && r.FallbackResult == s.want.FallbackResult {
-		// The summary shows the handler but not the room's message rate;
-		// the owner's profile records the whole setting the room was last
-		// given (provisioning, Ensure and this sweep set all three in one
-		// call). A room no profile holds (an orphan of a failed
+	if r.HandlerURI == s.want.HandlerURI && (r.FallbackResult == s.want.FallbackResult || r.FallbackResult == "") {
+		// The summary shows the handler but not the room's message rate
+		// (nor, should IVS leave it out, the fallback); the owner's profile
+		// records the whole setting the room was last given (provisioning,
+		// Ensure and this sweep set all three in one call), so it decides.
+		// Judging a room by a field the listing does not carry would update
+		// it on every pass, and the sweep would never be done. A room no
+		// profile holds (an orphan of a failed
 		// provisioning, which provisioning adopts and sets up) has the
 		// handler, which is what reviews its messages, and no one can get
 		// a token to it.

@@ -31,6 +31,10 @@ type ivsRooms struct {
 	updates  []string
 	// beforeUpdate runs before each UpdateRoom (a room deleted meanwhile).
 	beforeUpdate func(arn string)
+	// updatedLast lists an updated room last, as a listing ordered by
+	// update time would: with positional cursors, the rooms after it move
+	// up and a pass skips some.
+	updatedLast bool
 }
 
 type ivsRoom struct {
@@ -132,6 +136,14 @@ func (f *ivsRooms) SetReview(_ context.Context, arn string, rv onair.ChatRoomRev
 	}
 	r.review = rv
 	f.updates = append(f.updates, arn)
+	if f.updatedLast {
+		for i, a := range f.order {
+			if a == arn {
+				f.order = append(append(f.order[:i:i], f.order[i+1:]...), arn)
+				break
+			}
+		}
+	}
 	return nil
 }
 
@@ -183,6 +195,10 @@ func TestSweep(t *testing.T) {
 		{"this stack's orphan room with the handler", owned("o1"), oldRate, &onair.User{Sub: "o1", ChatRoomArn: roomArn("newer")}, false, ""},
 		{"an owner gone, no handler", owned("gone"), onair.ChatRoomReview{}, nil, true, ""},
 		{"no owner tag, with the handler", map[string]string{onair.TagProject: project}, want, nil, false, ""},
+		{"a listing without the fallback, the profile set up", owned("o1"), onair.ChatRoomReview{HandlerURI: handler, MaxMessageRatePerSecond: 100},
+			&onair.User{Sub: "o1", ChatReview: want.Marker()}, false, want.Marker()},
+		{"a listing without the fallback, the profile not set up", owned("o1"), onair.ChatRoomReview{HandlerURI: handler},
+			&onair.User{Sub: "o1"}, true, want.Marker()},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -437,5 +453,29 @@ func TestNewSweepNeedsProjectAndHandler(t *testing.T) {
 	for _, cfg := range []chatreview.SweepConfig{{Project: project}, {HandlerARN: handler}} {
 		_, err := chatreview.NewSweep(st, newIVSRooms(1), cfg)
 		assert.Error(t, err)
+	}
+}
+
+// TestSweepListingReorderedByUpdates: when an update moves a room to the
+// end of the listing, a pass skips the rooms that moved up past its
+// cursor; the pass after it, which updates those, and a last one that
+// updates nothing leave every room set up before the sweep is done.
+func TestSweepListingReorderedByUpdates(t *testing.T) {
+	st := storetest.WithFaults(openStore(t))
+	ivs := newIVSRooms(2)
+	ivs.updatedLast = true
+	subs := []string{"a", "b", "c", "d", "e"}
+	for _, sub := range subs {
+		require.NoError(t, st.CreateUser(t.Context(), onair.User{Sub: sub, ChatRoomArn: roomArn(sub)}))
+		ivs.add(roomArn(sub), owned(sub), onair.ChatRoomReview{})
+	}
+	s := newSweep(t, st, ivs, sweepConfig())
+	rep, err := s.Run(t.Context())
+	require.NoError(t, err)
+	assert.True(t, rep.Done)
+	assert.Equal(t, len(subs), rep.Updated)
+	assert.Greater(t, rep.Pages, 6, "more than two passes of 3 pages: the first skipped rooms")
+	for _, sub := range subs {
+		assert.Equal(t, chatreview.Room(handler), ivs.review(roomArn(sub)), sub)
 	}
 }
