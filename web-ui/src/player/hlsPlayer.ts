@@ -63,6 +63,13 @@ export class HlsPlayer extends Emitter implements Player {
       // Catch up smoothly (up to 1.5× speed) when more than a second is
       // buffered behind the target; liveCatchUp.ts jumps when that is not enough.
       maxLiveSyncPlaybackRate: 1.5,
+      // hls.js raises its target latency after every stall and never lowers
+      // it again; by default by 1 s, so one stall at start-up kept a viewer
+      // 1.8 s behind the browser broadcast instead of 0.8 s for the whole
+      // session (docs/performance.md). A quarter second per stall still gives
+      // a viewer whose network keeps stalling a growing buffer (up to one
+      // target duration, hls.js's cap).
+      liveSyncOnStallIncrease: 0.25,
       backBufferLength: 30,
       // Overlays are read from FRAG_PARSING_METADATA (parseId3), not from
       // hls.js's own metadata text track, whose <track src="data:,WEBVTT">
