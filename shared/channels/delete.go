@@ -10,6 +10,7 @@ import (
 	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/telemetry"
+	"github.com/onair/onair/shared/wait"
 )
 
 // DeleteChannel serves DELETE /channel: the caller's whole account goes, with
@@ -213,12 +214,5 @@ func (s *service) sleep(ctx context.Context, d time.Duration) error {
 	if s.Sleep != nil {
 		return s.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return wait.Sleep(ctx, d)
 }

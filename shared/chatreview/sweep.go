@@ -9,6 +9,7 @@ import (
 
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/telemetry"
+	"github.com/onair/onair/shared/wait"
 )
 
 // RoomList is the IVS Chat adapter's part the sweep uses: the account's
@@ -293,15 +294,7 @@ func (s *Sweep) outOfTime(ctx context.Context) bool {
 }
 
 func (s *Sweep) pace(ctx context.Context) {
-	if s.cfg.Pace <= 0 {
-		return
-	}
-	t := time.NewTimer(s.cfg.Pace)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
+	_ = wait.Sleep(ctx, s.cfg.Pace) // an ended context is the caller's to see
 }
 
 func (s *Sweep) load(ctx context.Context) (sweepState, error) {

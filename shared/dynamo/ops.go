@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/onair/onair/shared/onair"
+	"github.com/onair/onair/shared/wait"
 )
 
 // retryPolicy bounds retries of conditional writes and of unprocessed batch
@@ -45,14 +46,7 @@ func (p retryPolicy) backoff(ctx context.Context, n int) error {
 	if n < 16 {
 		d = min(p.max, p.base<<n)
 	}
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(d)) + 1))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return wait.Sleep(ctx, time.Duration(rand.Int64N(int64(d))+1))
 }
 
 func busy(op string, attempts int, err error) error {

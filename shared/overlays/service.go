@@ -13,6 +13,7 @@ import (
 	"github.com/onair/onair/shared/httpapi"
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/telemetry"
+	"github.com/onair/onair/shared/wait"
 )
 
 // Document names in the store (per user).
@@ -89,14 +90,7 @@ func (s *service) sleep(ctx context.Context, d time.Duration) error {
 	if s.Sleep != nil {
 		return s.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return wait.Sleep(ctx, d)
 }
 
 // ActiveAction is the action viewers see, as the routes return it.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/onair/onair/shared/onair"
 	"github.com/onair/onair/shared/telemetry"
+	"github.com/onair/onair/shared/wait"
 )
 
 // CleanupReport counts what a cleanup run did.
@@ -169,13 +170,5 @@ func (s *service) cleanupOrphans(ctx context.Context) (int, error) {
 
 // pace waits Config.Pace between IVS calls.
 func (s *service) pace(ctx context.Context) {
-	if s.cfg.Pace <= 0 {
-		return
-	}
-	t := time.NewTimer(s.cfg.Pace)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
+	_ = wait.Sleep(ctx, s.cfg.Pace) // an ended context is the caller's to see
 }
