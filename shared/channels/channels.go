@@ -191,18 +191,6 @@ func (s *service) getUser(ctx context.Context, sub string) (onair.User, error) {
 	return u, err
 }
 
-// getChannel loads the caller's profile and requires a provisioned channel.
-func (s *service) getChannel(ctx context.Context, sub string) (onair.User, error) {
-	u, err := s.getUser(ctx, sub)
-	if err != nil {
-		return u, err
-	}
-	if u.ChannelArn == "" {
-		return u, errNotProvisioned()
-	}
-	return u, nil
-}
-
 // as gives err the exception name typ when it is an unexpected failure,
 // keeping the classes clients can act on (throttled, not found, ...) as they
 // are. This is the reference's "ResetStreamKeyException" and friends.

@@ -358,9 +358,7 @@ func (t *Template) function(id string, r Resource, globals map[string]Value) (Fu
 		case "SQS":
 			f.SQSEvents = append(f.SQSEvents, sqsEvent(name, p))
 		case "Cognito":
-			for _, tr := range stringsOf(p["Trigger"]) {
-				f.CognitoTriggers = append(f.CognitoTriggers, tr)
-			}
+			f.CognitoTriggers = append(f.CognitoTriggers, stringsOf(p["Trigger"])...)
 		}
 	}
 	return f, nil

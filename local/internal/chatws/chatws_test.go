@@ -271,7 +271,9 @@ func TestTokensAreSingleUseAndExpire(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 
 	_, resp, err = e.dial("")
-	require.Error(t, err)
+	require.Error(t, err, "no token, no connection")
+	require.NotNil(t, resp)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 
 	late := e.token("bob")
 	e.clock.Advance(61 * time.Minute)

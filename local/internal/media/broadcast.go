@@ -234,7 +234,6 @@ type writerState struct {
 	nextMetrics        time.Time
 	winVideo, winAudio int64 // bytes in the current metrics window
 	winFrames          int
-	keyframes          []time.Duration // keyframe times of the window
 	lastKeyframe       time.Duration
 	kfIntervals        []float64
 	totalVideo         int64

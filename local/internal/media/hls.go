@@ -230,7 +230,7 @@ func (b *broadcast) serveMultivariant(w http.ResponseWriter, r *http.Request, id
 		return
 	}
 	var out bytes.Buffer
-	for _, line := range strings.Split(string(rec.body.Bytes()), "\n") {
+	for _, line := range strings.Split(rec.body.String(), "\n") {
 		switch {
 		case line == "":
 		case !strings.HasPrefix(line, "#"):

@@ -434,6 +434,7 @@ func TestOfflineStack(t *testing.T) {
 	}
 	u, err := s.Store().GetUserByUsername(ctx, "alice")
 	require.NoError(t, err)
+	assert.Equal(t, u.ChannelArn, channelArn, "the channel the API showed is the one deleted")
 	status, _ = c.api("DELETE", "/channel", alice.access, nil)
 	require.Equal(t, http.StatusNoContent, status)
 	_, err = sdkivs.NewFromConfig(cfg).GetChannel(ctx, &sdkivs.GetChannelInput{Arn: aws.String(u.ChannelArn)})
