@@ -49,11 +49,12 @@ func newTranscoder(ffmpeg string, channels int, log *slog.Logger) *transcoder {
 }
 
 func (t *transcoder) config() mpeg4audio.AudioSpecificConfig {
+	cfg := mpeg4audio.AudioSpecificConfig{Type: mpeg4audio.ObjectTypeAACLC, SampleRate: 48000, ChannelConfig: uint8(t.channels)}
 	// ChannelCount is deprecated, but mediacommon v2.9.3's MPEG-TS writer
 	// still reads it (the ADTS header of every AAC frame), so both are set.
 	//lint:ignore SA1019 see above
-	return mpeg4audio.AudioSpecificConfig{Type: mpeg4audio.ObjectTypeAACLC, SampleRate: 48000,
-		ChannelConfig: uint8(t.channels), ChannelCount: t.channels}
+	cfg.ChannelCount = t.channels
+	return cfg
 }
 
 // start runs ffmpeg; its AAC frames go back through the broadcast's writer.
