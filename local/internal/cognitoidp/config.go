@@ -206,7 +206,7 @@ func (c *Config) normalize() error {
 		}
 	}
 	if len(c.Triggers) > 0 && c.Invoker == nil {
-		errs = append(errs, errors.New("Triggers are set but Invoker is nil"))
+		errs = append(errs, errors.New("triggers are set but Invoker is nil"))
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
