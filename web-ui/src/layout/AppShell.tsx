@@ -1,10 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useAuth } from '../auth/AuthContext';
 import { Avatar } from '../components/Avatar';
 import { FullScreenLoader } from '../components/FullScreenLoader';
 import { Icon } from '../components/Icon';
 import { ToastProvider } from '../components/Toasts';
+import { useMenu } from '../components/useMenu';
 import { navItems } from './nav';
 
 export function Logo() {
@@ -23,21 +23,7 @@ export function Logo() {
 function ProfileMenu() {
   const { channel, signOut } = useAuth();
   const navigate = useNavigate();
-  const [open, setOpen] = useState(false);
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', close);
-    ref.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-    return () => {
-      document.removeEventListener('mousedown', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [open]);
+  const { open, setOpen, ref, onMenuKeyDown } = useMenu();
   if (!channel) return null;
   return (
     <div className="menu-anchor" ref={ref}>
@@ -52,9 +38,12 @@ function ProfileMenu() {
         <Avatar avatar={channel.avatar} assetUrls={channel.channelAssetUrls} size={34} color={channel.color} />
       </button>
       {open && (
-        <div className="menu" role="menu" aria-label="Profile">
+        <div className="menu" role="menu" aria-label="Profile" onKeyDown={onMenuKeyDown}>
           <div className="menu-header">
-            <Avatar avatar={channel.avatar} assetUrls={channel.channelAssetUrls} size={40} color={channel.color} />
+            {/* Decoration here: a menu holds items and text, not images. */}
+            <span aria-hidden="true">
+              <Avatar avatar={channel.avatar} assetUrls={channel.channelAssetUrls} size={40} color={channel.color} />
+            </span>
             <div>
               <strong>{channel.username}</strong>
               <Link to={`/${channel.username}`} className="muted small" role="menuitem" onClick={() => setOpen(false)}>

@@ -1,7 +1,7 @@
 // /:username and /:username/profile — the player, overlays, chat, follow,
 // and the profile view (banner, avatar, colour, moderation menu).
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { isApiError } from '../../api/errors';
 import type { ChannelPage as ChannelPageData } from '../../api/types';
@@ -13,6 +13,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { FullScreenLoader } from '../../components/FullScreenLoader';
 import { Icon } from '../../components/Icon';
 import { useToast } from '../../components/Toasts';
+import { useMenu } from '../../components/useMenu';
 import { OverlayView, useOverlays } from '../../overlays/OverlayLayer';
 import { VideoPlayer } from '../../player/VideoPlayer';
 import { useApi } from '../../services';
@@ -23,15 +24,8 @@ function ProfileMenu({ channel, onChange }: { channel: ChannelPageData; onChange
   const api = useApi();
   const toast = useToast();
   const { status, channel: me } = useAuth();
-  const [open, setOpen] = useState(false);
+  const { open, setOpen, ref, onMenuKeyDown } = useMenu();
   const [confirm, setConfirm] = useState(false);
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent) => !ref.current?.contains(e.target as Node) && setOpen(false);
-    document.addEventListener('mousedown', close);
-    return () => document.removeEventListener('mousedown', close);
-  }, [open]);
   const own = !!me && me.username.toLowerCase() === channel.username.toLowerCase();
   const canModerate = status === 'signedIn' && !own;
   const copyLink = async () => {
@@ -57,7 +51,7 @@ function ProfileMenu({ channel, onChange }: { channel: ChannelPageData; onChange
         <Icon name="more" />
       </button>
       {open && (
-        <div className="menu" role="menu">
+        <div className="menu" role="menu" aria-label="Channel options" onKeyDown={onMenuKeyDown}>
           {canModerate && (
             <button type="button" role="menuitem" className="menu-item menu-item-danger" onClick={() => { setOpen(false); if (channel.isChannelBanned) void toggleBan(); else setConfirm(true); }}>
               <Icon name="ban" /> {channel.isChannelBanned ? 'Unban user' : 'Ban user'}
@@ -147,12 +141,14 @@ export default function ChannelPage() {
         />
         {!profile && (
           <div className="channel-bar">
-            <Link to={`/${c.username}/profile`} className="channel-id" aria-label={`${c.username} profile`}>
+            <Link to={`/${c.username}/profile`} className="channel-id">
               <Avatar avatar={c.avatar} assetUrls={c.channelAssetUrls} size={52} color={c.color} live={c.isLive} />
               <div>
                 <h1 className="channel-name">{c.username}</h1>
                 {c.isViewerBanned ? null : c.isLive ? <span className="pill pill-live">Live</span> : <span className="muted small">Offline</span>}
               </div>
+              {/* The link's name keeps its visible text (WCAG 2.5.3) and says where it goes. */}
+              <span className="sr-only">, profile</span>
             </Link>
             <div className="row">
               <FollowButton channel={c} onChange={() => void page.invalidate()} />

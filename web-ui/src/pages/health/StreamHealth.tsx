@@ -47,7 +47,7 @@ function Navigator({ channelId, selected }: { channelId: string; selected?: stri
     return (
       <nav className="sessions card card-pad" aria-label="Stream sessions">
         <div className="state">
-          <h3>No stream sessions</h3>
+          <h2>No stream sessions</h2>
           <p className="muted">Stream sessions will show up here when there is data.</p>
         </div>
       </nav>
@@ -57,7 +57,7 @@ function Navigator({ channelId, selected }: { channelId: string; selected?: stri
     <nav className="sessions card" aria-label="Stream sessions">
       {groups.map((g) => (
         <div key={g.label} className="session-group">
-          <h3 className="session-group-title">{g.label}</h3>
+          <h2 className="session-group-title">{g.label}</h2>
           <ul>
             {g.sessions.map((s) => (
               <li key={s.streamId}>
@@ -68,7 +68,7 @@ function Navigator({ channelId, selected }: { channelId: string; selected?: stri
                 >
                   <span className="grow">{sessionLabel(s)}</span>
                   {s.isLive && <span className="pill pill-live">Live</span>}
-                  {s.hasErrorEvent && <span className="dot-error" title="Has errors" aria-label="Has errors" />}
+                  {s.hasErrorEvent && <span className="dot-error" role="img" title="Has errors" aria-label="Has errors" />}
                 </Link>
               </li>
             ))}
@@ -159,7 +159,7 @@ function Events({ session }: { session: StreamSession }) {
     <section className="card card-pad" aria-labelledby="events-title">
       <h2 id="events-title">Stream events</h2>
       {general.length > 0 && (
-        <div className="stack" aria-label="Diagnoses">
+        <div className="stack" role="group" aria-label="Diagnoses">
           {general.map((d) => <DiagnosisBox key={d.id} d={d} />)}
         </div>
       )}
@@ -206,7 +206,7 @@ function EncoderPanel({ session }: { session: StreamSession }) {
               <dt>{r.label}</dt>
               <dd>
                 <span className="encoder-value">{r.value}</span>
-                <span className={`check check-${r.check}`} aria-label={r.check === 'ok' ? 'Recommended' : r.check === 'warning' ? 'Not recommended' : 'Outside IVS limits'}>
+                <span className={`check check-${r.check}`} role="img" aria-label={r.check === 'ok' ? 'Recommended' : r.check === 'warning' ? 'Not recommended' : 'Outside IVS limits'}>
                   <Icon name={r.check === 'ok' ? 'check' : 'close'} size={14} />
                 </span>
                 <button type="button" className="btn-icon" aria-label={`Copy ${r.label}`} onClick={() => void copy(r.label, r.value)}>
@@ -256,7 +256,7 @@ function SessionView({ channelId, streamId }: { channelId: string; streamId: str
     const notFound = isApiError(q.error, 'StreamSessionNotFoundException');
     return (
       <div className="state">
-        <h3>{notFound ? 'Session not found' : 'Could not load this session'}</h3>
+        <h2>{notFound ? 'Session not found' : 'Could not load this session'}</h2>
         <p className="muted">{notFound ? 'It may belong to another channel, or IVS has not reported it yet.' : (q.error as Error).message}</p>
         {!notFound && <button className="btn btn-sm" onClick={() => void q.refetch()}>Try again</button>}
       </div>
@@ -313,7 +313,7 @@ export default function StreamHealth() {
   if (!channelId) return null;
   const never = first.isSuccess && first.data.streamSessions.length === 0;
   return (
-    <div className="container health">
+    <main className="container health">
       <div className="page-title">
         <h1>Stream health</h1>
       </div>
@@ -331,7 +331,7 @@ export default function StreamHealth() {
           ) : never ? (
             <div className="state">
               <Icon name="pulse" size={32} />
-              <h3>No stream sessions</h3>
+              <h2>No stream sessions</h2>
               <p className="muted">Stream sessions will show up here when there is data.</p>
             </div>
           ) : (
@@ -339,6 +339,6 @@ export default function StreamHealth() {
           )}
         </div>
       </div>
-    </div>
+    </main>
   );
 }

@@ -30,7 +30,7 @@ export default function StreamManager() {
   const channelType = channel.channelConfiguration?.type ?? config.channelType;
 
   return (
-    <div className="container manager">
+    <main className="container manager">
       <div className="page-title">
         <h1>Stream manager</h1>
       </div>
@@ -61,6 +61,6 @@ export default function StreamManager() {
           />
         </div>
       </div>
-    </div>
+    </main>
   );
 }

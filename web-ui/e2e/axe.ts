@@ -1,0 +1,58 @@
+// Accessibility checks with axe-core, the engine behind Lighthouse's and
+// Chrome DevTools' audits. Its source is evaluated in the page by Playwright
+// (as @axe-core/playwright does), which the page's Content-Security-Policy
+// does not govern, so the check runs against the policy the app ships with.
+
+import type { AxeResults, Result } from 'axe-core';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { expect, type Page } from '@playwright/test';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** WCAG 2.2 A and AA, plus axe's best practices (landmarks, one h1, heading order). */
+const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+
+/** One line per failing element: rule, impact, element, what to fix. */
+export function describeViolations(violations: Pick<Result, 'id' | 'impact' | 'help' | 'nodes'>[]): string[] {
+  return violations.flatMap((v) =>
+    v.nodes.map((n) => `${v.id} (${v.impact ?? 'n/a'}): ${v.help} — ${n.target.join(' ')} ${n.html.slice(0, 120)}: ${(n.failureSummary ?? '').replace(/\s+/g, ' ').trim()}`),
+  );
+}
+
+/**
+ * Fails the test with every WCAG violation axe finds on the page as it is
+ * now, in the light and in the dark theme (the app follows the OS), naming
+ * `what` and the theme in the message.
+ */
+export async function expectAccessible(page: Page, what: string) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const found: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    // Colours change with a transition: reduced motion (which the app
+    // honours) shortens it, and the check waits for the finite ones to end.
+    await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+    const violations = await page.evaluate(async (runOnly) => {
+      // The theme change is applied at the next rendering steps, and the
+      // colours it changes start transitions: wait until none is running.
+      const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      for (let i = 0; i < 20; i++) {
+        await frame();
+        const finite = document.getAnimations().filter((a) => a.effect?.getComputedTiming().iterations !== Infinity);
+        if (finite.length === 0) break;
+        await Promise.all(finite.map((a) => a.finished.catch(() => undefined)));
+      }
+      const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<AxeResults> } }).axe;
+      const r = await axe.run(document, { runOnly: { type: 'tag', values: runOnly }, resultTypes: ['violations'] });
+      return r.violations.map(({ id, impact, help, nodes }) => ({
+        id,
+        impact,
+        help,
+        nodes: nodes.map(({ target, html, failureSummary }) => ({ target, html, failureSummary })),
+      }));
+    }, tags);
+    found.push(...describeViolations(violations as Parameters<typeof describeViolations>[0]).map((v) => `${colorScheme}: ${v}`));
+  }
+  await page.emulateMedia({ colorScheme: null, reducedMotion: null });
+  expect(found, `accessibility violations on ${what}`).toEqual([]);
+}
