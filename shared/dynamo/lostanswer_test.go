@@ -19,9 +19,9 @@ import (
 )
 
 // losesPutAnswers sends every request on, but answers the first attempt of
-// each PutItem with a 500 instead of what DynamoDB said, as when a response
-// is lost after the write was applied. The SDK then retries the same
-// request; in CI a CreateUser once conflicted with itself that way.
+// each PutItem and UpdateItem with a 500 instead of what DynamoDB said, as
+// when a response is lost after the write was applied. The SDK then retries
+// the same request; in CI a CreateUser once conflicted with itself that way.
 type losesPutAnswers struct {
 	mu      sync.Mutex
 	next    aws.HTTPClient
@@ -31,7 +31,8 @@ type losesPutAnswers struct {
 
 func (c *losesPutAnswers) Do(req *http.Request) (*http.Response, error) {
 	resp, err := c.next.Do(req)
-	if err != nil || !strings.HasSuffix(req.Header.Get("X-Amz-Target"), ".PutItem") {
+	target := req.Header.Get("X-Amz-Target")
+	if err != nil || !(strings.HasSuffix(target, ".PutItem") || strings.HasSuffix(target, ".UpdateItem")) {
 		return resp, err
 	}
 	c.mu.Lock()
@@ -55,7 +56,8 @@ func (c *losesPutAnswers) Do(req *http.Request) (*http.Response, error) {
 
 // TestRetriedWriteAfterLostAnswer: a write whose answer was lost is retried
 // by the SDK and must count once: a create succeeds rather than conflicting
-// with itself, and an update applies its change once.
+// with itself, an update applies its change once, and an increment counts
+// once.
 func TestRetriedWriteAfterLostAnswer(t *testing.T) {
 	cfg := dynamotest.Config(t)
 	at := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
@@ -99,6 +101,13 @@ func TestRetriedWriteAfterLostAnswer(t *testing.T) {
 			stored, err := s.GetUser(t.Context(), "u1")
 			require.NoError(t, err)
 			assert.Equal(t, onair.User{Sub: "u1", Username: "alice!", Version: 2}, stored)
+		}},
+		{"IncrementCounterCountsOnce", func(t *testing.T, s store.Store) {
+			for want := int64(1); want <= 3; want++ {
+				n, err := s.IncrementCounter(t.Context(), "rate/u1", at.Add(time.Hour))
+				require.NoError(t, err)
+				assert.Equal(t, want, n, "each increment counts once")
+			}
 		}},
 	}
 	for _, tc := range tests {

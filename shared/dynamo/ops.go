@@ -83,9 +83,12 @@ func (s *Store) get(ctx context.Context, table string, key item) (item, error) {
 // conflict and an update is not applied twice. The decoders ignore it.
 const attrWriteToken = "writeToken"
 
+// newWriteToken returns a token no other write uses.
+func newWriteToken() string { return strconv.FormatUint(rand.Uint64(), 36) }
+
 // stamp returns a copy of it carrying a new write token, and the token.
 func stamp(it item) (item, string) {
-	token := strconv.FormatUint(rand.Uint64(), 36)
+	token := newWriteToken()
 	out := make(item, len(it)+1)
 	maps.Copy(out, it)
 	out[attrWriteToken] = &types.AttributeValueMemberS{Value: token}
