@@ -2,9 +2,9 @@
 // its best practices, in the states people see them: signed out, signed in,
 // an empty stream history, a live channel, an open overlay dialog.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { expectAccessible } from './axe';
-import { accessToken, api, expect, registerAndSignIn, stack, test, uniqueName } from './stack';
+import { accessToken, api, expect, pushTestPattern, registerAndSignIn, stack, test, uniqueName } from './stack';
 
 async function simulate(username: string, action: 'start' | 'stop') {
   const r = await fetch(`${stack.aws}/_local/streams/${encodeURIComponent(username)}/${action}`, { method: 'POST' });
@@ -124,13 +124,7 @@ test('a live channel with a quiz is accessible to its viewers', async ({ browser
   expect(me.status).toBe(200);
   let ffmpeg: ChildProcess | undefined;
   try {
-    ffmpeg = spawn('ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-re',
-      '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
-      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', `${stack.rtmp}/${me.body.streamKeyValue}`,
-    ], { stdio: 'ignore' });
+    ffmpeg = pushTestPattern(me.body.streamKeyValue);
 
     // A visitor, signed out, watching.
     const viewer = await browser.newContext();

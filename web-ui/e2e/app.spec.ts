@@ -1,9 +1,9 @@
 // The flows of issue 9 end to end, against the real offline stack: two
 // people (a streamer and a viewer) in two browser contexts.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { accessToken, api, expect, mailLink, PASSWORD, registerAndSignIn, screenshots, signIn, stack, test, uniqueName } from './stack';
+import { accessToken, api, expect, mailLink, PASSWORD, pushTestPattern, registerAndSignIn, screenshots, signIn, stack, test, uniqueName } from './stack';
 import { makePng } from './png';
 
 // Generous: with live video, two browsers and the other suites on 2 cores, steps are slow.
@@ -95,13 +95,7 @@ test('the streamer goes live: listed in the directory, playing, with an overlay 
   expect(me.status).toBe(200);
   if (stack.rtmp) {
     // A real stream: ffmpeg's test pattern into the local RTMP ingest.
-    ffmpeg = spawn('ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-re',
-      '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
-      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', `${stack.rtmp}/${me.body.streamKeyValue}`,
-    ], { stdio: 'ignore' });
+    ffmpeg = pushTestPattern(me.body.streamKeyValue);
   } else {
     // This build of the stack has no media plane: its stream simulation
     // makes the channel live (control plane only: no video to play).

@@ -4,8 +4,8 @@
 // diagnoses it, and stream health shows the diagnosis with how to fix it
 // and flags the value in the encoder configuration.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessToken, api, expect, registerAndSignIn, screenshots, stack, test, uniqueName } from './stack';
+import type { ChildProcess } from 'node:child_process';
+import { accessToken, api, expect, pushTestPattern, registerAndSignIn, screenshots, stack, test, uniqueName } from './stack';
 
 test('stream health diagnoses a 10 s keyframe interval pushed by ffmpeg', async ({ page }) => {
   test.skip(!stack.rtmp, 'this build of the stack has no RTMP ingest');
@@ -19,15 +19,7 @@ test('stream health diagnoses a 10 s keyframe interval pushed by ffmpeg', async 
   let stderr = '';
   try {
     // 30 fps with -g 300: a keyframe every 10 s, and no scene-cut keyframes in between.
-    ffmpeg = spawn('ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-re',
-      '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
-      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
-      '-g', '300', '-keyint_min', '300', '-sc_threshold', '0', '-b:v', '800k',
-      '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', `${stack.rtmp}/${me.body.streamKeyValue}`,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
-    ffmpeg.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+    ffmpeg = pushTestPattern(me.body.streamKeyValue, ['-g', '300', '-keyint_min', '300', '-sc_threshold', '0', '-b:v', '800k'], (t) => { stderr += t; });
 
     await page.goto(`${stack.web}/health`);
     await expect(page).toHaveURL(/\/health\/[^/]+$/, { timeout: 30_000 });

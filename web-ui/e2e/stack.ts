@@ -1,6 +1,7 @@
 // The running stack of global-setup.ts, and helpers that talk to it the
 // way a person would (the mailbox) or a test must (the API).
 
+import { spawn, type ChildProcess } from 'node:child_process';
 import { expect, test as base, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -162,4 +163,22 @@ export async function api<T>(token: string, method: string, path: string, body?:
   });
   const text = await r.text();
   return { status: r.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/**
+ * ffmpeg's 640×360 test pattern and a tone, pushed into the stack's RTMP
+ * ingest with streamKey as OBS would send it (H.264 + AAC). video: ffmpeg's
+ * keyframe and rate options (a keyframe a second by default); onStderr gets
+ * ffmpeg's errors when given.
+ */
+export function pushTestPattern(streamKey: string, video: string[] = ['-g', '30'], onStderr?: (text: string) => void): ChildProcess {
+  const proc = spawn('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-re',
+    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', ...video,
+    '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', `${stack.rtmp}/${streamKey}`,
+  ], { stdio: ['ignore', 'ignore', onStderr ? 'pipe' : 'ignore'] });
+  if (onStderr) proc.stderr?.on('data', (d: Buffer) => onStderr(d.toString()));
+  return proc;
 }
