@@ -1,8 +1,10 @@
 // Real-time stages end to end (issue 11), against the real offline stack
 // and its SFU: a host, an invited guest and an anonymous viewer in three
-// browser contexts of Chromium with fake camera and microphone.
+// browser contexts of Chromium with fake camera and microphone. Each state
+// photographed is also checked for accessibility (e2e/axe.ts).
 
 import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
+import { expectAccessible } from './axe';
 import { accessToken, api, expect, PASSWORD, screenshots, stack, test, uniqueName } from './stack';
 
 test.describe.configure({ mode: 'serial' });
@@ -94,6 +96,7 @@ test('the host opens a stage, previews the camera and publishes', async () => {
   await expect(page.getByLabel('Camera', { exact: true })).toBeEnabled();
   await expect(page.getByLabel('Microphone', { exact: true })).toBeEnabled();
   await expect.poll(() => page.getByLabel('Your camera preview').evaluate((v: HTMLVideoElement) => v.videoWidth)).toBeGreaterThan(0);
+  await expectAccessible(page, 'stage-host-preview');
   await screenshots(page, 'stage-host-preview');
 
   await page.getByRole('button', { name: 'Join stage' }).click();
@@ -115,6 +118,7 @@ test('a signed-in user who is not invited may not publish, and is told so', asyn
   await page.goto(`${stack.web}/stage/${host.name}?invite=1`);
   await expect(page.getByRole('heading', { name: 'You are not invited to publish' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Watch instead' })).toBeVisible();
+  await expectAccessible(page, 'stage-not-invited');
   await screenshots(page, 'stage-not-invited');
 });
 
@@ -136,6 +140,7 @@ test('the host invites the guest, who joins as a publisher from the invite link'
 
   await expect(tiles(host.page)).toHaveCount(2);
   await expectPlaying(tiles(host.page).filter({ hasText: guest.name }));
+  await expectAccessible(host.page, 'stage-host-with-guest');
   await screenshots(host.page, 'stage-host-with-guest');
 });
 
@@ -180,6 +185,7 @@ test('an anonymous viewer sees and hears both, with volume per participant', asy
   await guestTile.getByRole('button', { name: `Unmute ${guest.name}` }).click();
   await guestTile.getByLabel(`Volume of ${guest.name}`).fill('40');
   await expect.poll(() => guestTile.locator('video').evaluate((v: HTMLVideoElement) => v.volume)).toBeCloseTo(0.4);
+  await expectAccessible(page, 'stage-viewer');
   await screenshots(page, 'stage-viewer');
 
   // The host sees the viewer among the people on the stage.
@@ -197,6 +203,7 @@ test('a token minted elsewhere joins from /stage/join, capabilities read from it
   await page.getByLabel('Participant token').fill(minted.token.token);
   await expect(page.getByText(/Can subscribe · stage/)).toBeVisible();
   await expect(page.getByRole('button', { name: /start publishing/ })).toHaveCount(0);
+  await expectAccessible(page, 'stage-join-token');
   await screenshots(page, 'stage-join-token');
   await page.getByRole('button', { name: 'Join stage' }).click();
   await expect(tiles(page)).toHaveCount(2, { timeout: 20_000 });
@@ -211,6 +218,7 @@ test('the host removes the guest, who sees why', async () => {
   await expect(guest.page.getByRole('heading', { name: 'You were removed from the stage' })).toBeVisible({ timeout: 15_000 });
   await expect(tiles(host.page)).toHaveCount(1, { timeout: 15_000 });
   await expect(tiles(viewer.page)).toHaveCount(1, { timeout: 15_000 });
+  await expectAccessible(guest.page, 'stage-guest-removed');
   await screenshots(guest.page, 'stage-guest-removed');
 });
 
@@ -220,6 +228,7 @@ test('a banned user is told so, and a members-only stage asks anonymous visitors
   await guest.page.goto(`${stack.web}/stage/${host.name}`);
   await expect(guest.page.getByRole('heading', { name: 'You cannot join this stage' })).toBeVisible();
   await expect(guest.page.getByText('The host has banned you from their channel.')).toBeVisible();
+  await expectAccessible(guest.page, 'stage-banned');
   await screenshots(guest.page, 'stage-banned');
 
   await host.page.getByRole('checkbox', { name: 'Allow anonymous viewers' }).uncheck();
@@ -229,6 +238,7 @@ test('a banned user is told so, and a members-only stage asks anonymous visitors
   await page.goto(`${stack.web}/stage/${host.name}`);
   await expect(page.getByRole('heading', { name: 'Sign in to join this stage' })).toBeVisible();
   await expect(page.getByRole('alert').getByRole('link', { name: 'Log in', exact: true })).toBeVisible();
+  await expectAccessible(page, 'stage-sign-in-required');
   await screenshots(page, 'stage-sign-in-required');
   await anon.close();
 });
@@ -238,6 +248,7 @@ test('the host ends the stage and everyone sees it end', async () => {
   await host.page.getByRole('dialog', { name: 'End the stage' }).getByRole('button', { name: 'End stage' }).click();
   await expect(host.page.getByRole('heading', { name: 'Your stage has ended' })).toBeVisible();
   await expect(viewer.page.getByRole('heading', { name: 'The stage has ended' })).toBeVisible({ timeout: 15_000 });
+  await expectAccessible(viewer.page, 'stage-viewer-ended');
   await screenshots(viewer.page, 'stage-viewer-ended');
   // A visitor who comes now is told there is no stage.
   const page = await viewer.ctx.newPage();
