@@ -5,6 +5,7 @@ import { defineConfig, devices } from '@playwright/test';
 // in Debian's Chromium (never a downloaded browser).
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const desktop = { ...devices['Desktop Chrome'], viewport: { width: 1366, height: 860 } };
+const broadcasting = /(broadcast|broadcast-devices|streamer-journey)\.spec\.ts/;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -35,10 +36,15 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'chromium', use: desktop, testIgnore: /stage\.spec\.ts/ },
+    { name: 'chromium', use: desktop, testIgnore: [/stage\.spec\.ts/, broadcasting] },
+    // The tests that broadcast from the browser each keep a WebRTC encoder and
+    // viewers busy: one at a time (beside the lighter tests), since two at
+    // once on a 2-core machine starved the encoders (284×160 at 13 fps) and
+    // stalled a viewer past a quiz's 30 s.
+    { name: 'broadcast', use: desktop, testMatch: broadcasting, workers: 1 },
     // The stage tests keep three browsers exchanging live WebRTC media: they
     // run alone, after the others, so that their CPU does not slow the other
     // tests (or the performance measurements) on a 2-core machine.
-    { name: 'stages', use: desktop, testMatch: /stage\.spec\.ts/, dependencies: ['chromium'] },
+    { name: 'stages', use: desktop, testMatch: /stage\.spec\.ts/, dependencies: ['chromium', 'broadcast'] },
   ],
 });
