@@ -4,12 +4,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { expectAccessible } from './axe';
-import { accessToken, api, expect, pushTestPattern, registerAndSignIn, stack, test, uniqueName } from './stack';
-
-async function simulate(username: string, action: 'start' | 'stop') {
-  const r = await fetch(`${stack.aws}/_local/streams/${encodeURIComponent(username)}/${action}`, { method: 'POST' });
-  expect(r.ok, `${action}: ${r.status} ${await r.text()}`).toBeTruthy();
-}
+import { accessToken, api, expect, pushTestPattern, registerAndSignIn, simulate, stack, test, uniqueName } from './stack';
 
 test('the pages a visitor sees are accessible', async ({ page }) => {
   await page.goto(`${stack.web}/`);

@@ -3,7 +3,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { accessToken, api, expect, mailLink, PASSWORD, pushTestPattern, registerAndSignIn, screenshots, signIn, stack, test, uniqueName } from './stack';
+import { accessToken, api, expect, mailLink, PASSWORD, pushTestPattern, registerAndSignIn, screenshots, signIn, simulate, stack, test, uniqueName } from './stack';
 import { makePng } from './png';
 
 // Generous: with live video, two browsers and the other suites on 2 cores, steps are slow.
@@ -100,8 +100,7 @@ test('the streamer goes live: listed in the directory, playing, with an overlay 
     // This build of the stack has no media plane: its stream simulation
     // makes the channel live (control plane only: no video to play).
     test.info().annotations.push({ type: 'note', description: 'no RTMP ingest in this stack: simulated stream, playback not checked' });
-    const r = await fetch(`${stack.aws}/_local/streams/${streamer.name}/start`, { method: 'POST' });
-    expect(r.ok).toBeTruthy();
+    await simulate(streamer.name, 'start');
   }
 
   const { page } = viewer;

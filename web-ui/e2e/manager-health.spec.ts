@@ -5,16 +5,7 @@
 // simulation (docs/local.md), so they run without the media plane; the
 // browser broadcast is in broadcast.spec.ts.
 
-import { accessToken, api, expect, registerAndSignIn, screenshots, stack, test, uniqueName } from './stack';
-
-async function simulate(username: string, action: 'start' | 'stop' | 'starve' | 'breach', body?: unknown) {
-  const r = await fetch(`${stack.aws}/_local/streams/${encodeURIComponent(username)}/${action}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(r.ok, `${action}: ${r.status} ${await r.text()}`).toBeTruthy();
-}
+import { accessToken, api, expect, registerAndSignIn, screenshots, simulate, stack, test, uniqueName } from './stack';
 
 test('stream manager and stream health against a simulated stream', async ({ browser }) => {
   test.setTimeout(240_000);

@@ -182,3 +182,13 @@ export function pushTestPattern(streamKey: string, video: string[] = ['-g', '30'
   if (onStderr) proc.stderr?.on('data', (d: Buffer) => onStderr(d.toString()));
   return proc;
 }
+
+/** Drives the stack's stream simulation for username's channel (docs/local.md: /_local/streams). */
+export async function simulate(username: string, action: 'start' | 'stop' | 'starve' | 'breach', body?: unknown) {
+  const r = await fetch(`${stack.aws}/_local/streams/${encodeURIComponent(username)}/${action}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(r.ok, `${action}: ${r.status} ${await r.text()}`).toBeTruthy();
+}
