@@ -3,7 +3,7 @@
 // (as @axe-core/playwright does), which the page's Content-Security-Policy
 // does not govern, so the check runs against the policy the app ships with.
 
-import type { AxeResults, Result } from 'axe-core';
+import type { AxeResults, NodeResult, Result } from 'axe-core';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { expect, test, type Page } from '@playwright/test';
@@ -13,8 +13,11 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 /** WCAG 2.2 A and AA, plus axe's best practices (landmarks, one h1, heading order). */
 const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 
+/** What of a violation crosses from the page: the rule and, per element, where and what to fix. */
+type Violation = Pick<Result, 'id' | 'impact' | 'help'> & { nodes: Pick<NodeResult, 'target' | 'html' | 'failureSummary'>[] };
+
 /** One line per failing element: rule, impact, element, what to fix. */
-export function describeViolations(violations: Pick<Result, 'id' | 'impact' | 'help' | 'nodes'>[]): string[] {
+function describeViolations(violations: Violation[]): string[] {
   return violations.flatMap((v) =>
     v.nodes.map((n) => `${v.id} (${v.impact ?? 'n/a'}): ${v.help} — ${n.target.join(' ')} ${n.html.slice(0, 120)}: ${(n.failureSummary ?? '').replace(/\s+/g, ' ').trim()}`),
   );
@@ -49,15 +52,13 @@ export async function expectAccessible(page: Page, what: string) {
       const running = settled ? [] : document.getAnimations().map((a) => `${a.constructor.name} ${a.playState} ${(a as CSSAnimation).animationName ?? (a as CSSTransition).transitionProperty ?? ''} on ${(a.effect as KeyframeEffect | null)?.target?.nodeName ?? '?'}`);
       const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<AxeResults> } }).axe;
       const r = await axe.run(document, { runOnly: { type: 'tag', values: runOnly }, resultTypes: ['violations'] });
-      return {
-        running,
-        violations: r.violations.map(({ id, impact, help, nodes }) => ({
-          id,
-          impact,
-          help,
-          nodes: nodes.map(({ target, html, failureSummary }) => ({ target, html, failureSummary })),
-        })),
-      };
+      const violations: Violation[] = r.violations.map(({ id, impact, help, nodes }) => ({
+        id,
+        impact,
+        help,
+        nodes: nodes.map(({ target, html, failureSummary }) => ({ target, html, failureSummary })),
+      }));
+      return { running, violations };
     }, tags);
     if (result.running.length) {
       // Not a failure: the check ran anyway. Recorded to explain a contrast
@@ -66,7 +67,7 @@ export async function expectAccessible(page: Page, what: string) {
       test.info().annotations.push({ type: 'axe', description: note });
       console.log(`axe: ${note}`);
     }
-    found.push(...describeViolations(result.violations as Parameters<typeof describeViolations>[0]).map((v) => `${colorScheme}: ${v}`));
+    found.push(...describeViolations(result.violations).map((v) => `${colorScheme}: ${v}`));
   }
   await page.emulateMedia({ colorScheme: null, reducedMotion: null });
   expect(found, `accessibility violations on ${what}`).toEqual([]);
